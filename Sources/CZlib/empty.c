@@ -1,0 +1,1 @@
+// Empty: CZlib only exposes zlib.h through its header.

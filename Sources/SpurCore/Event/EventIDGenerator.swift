@@ -1,0 +1,19 @@
+import Synchronization
+
+/// Unique event ids: `<node>-<boot id>-<counter>`. The boot id is random per process start, so
+/// ids never repeat across restarts or nodes; the counter makes them cheap (one atomic add).
+public final class EventIDGenerator: Sendable {
+    private let prefix: String
+    private let counter = Atomic<UInt64>(0)
+
+    public init(node: String) {
+        let boot = UInt64.random(in: 0..<(1 << 48))
+        let hex = String(boot, radix: 16)
+        prefix = node + "-" + String(repeating: "0", count: 12 - hex.count) + hex + "-"
+    }
+
+    public func next() -> String {
+        let n = counter.wrappingAdd(1, ordering: .relaxed).newValue
+        return prefix + String(n, radix: 36)
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+
+/// An I/O failure with the operation, path and errno that caused it.
+public struct StorageError: Error, CustomStringConvertible, Sendable {
+    public let operation: String
+    public let path: String
+    public let code: Int32
+
+    public init(_ operation: String, path: String, code: Int32) {
+        self.operation = operation
+        self.path = path
+        self.code = code
+    }
+
+    /// The disk (or quota) is full: a condition that goes away by itself.
+    public var isNoSpace: Bool { code == ENOSPC || code == EDQUOT }
+
+    public var description: String {
+        "\(operation) \(path): \(String(cString: strerror(code))) (errno \(code))"
+    }
+}
+
+/// The few file operations the segment writer needs. The default is plain POSIX; tests inject
+/// failures (ENOSPC, EIO) through their own implementation.
+public protocol SegmentFileSystem: Sendable {
+    /// Creates a new file that must not exist yet; returns its descriptor.
+    func createExclusive(_ path: String) throws(StorageError) -> Int32
+    func openForAppend(_ path: String) throws(StorageError) -> Int32
+    /// Writes all of `bytes` at the current offset.
+    func write(_ fd: Int32, _ bytes: [UInt8], path: String) throws(StorageError)
+    func sync(_ fd: Int32, path: String) throws(StorageError)
+    func truncate(_ fd: Int32, to length: Int, path: String) throws(StorageError)
+    func close(_ fd: Int32)
+    func rename(_ from: String, _ to: String) throws(StorageError)
+    func syncDirectory(_ path: String) throws(StorageError)
+    func remove(_ path: String) throws(StorageError)
+}
+
+public struct PosixFileSystem: SegmentFileSystem {
+    public init() {}
+
+    public func createExclusive(_ path: String) throws(StorageError) -> Int32 {
+        let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StorageError("create", path: path, code: errno) }
+        return fd
+    }
+
+    public func openForAppend(_ path: String) throws(StorageError) -> Int32 {
+        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw StorageError("open", path: path, code: errno) }
+        guard lseek(fd, 0, SEEK_END) >= 0 else {
+            let code = errno
+            Glibc.close(fd)
+            throw StorageError("seek", path: path, code: code)
+        }
+        return fd
+    }
+
+    public func write(_ fd: Int32, _ bytes: [UInt8], path: String) throws(StorageError) {
+        var done = 0
+        let result: Int32? = bytes.withUnsafeBytes { raw -> Int32? in
+            while done < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                if n == 0 { return EIO }
+                done += n
+            }
+            return nil
+        }
+        if let code = result { throw StorageError("write", path: path, code: code) }
+    }
+
+    public func sync(_ fd: Int32, path: String) throws(StorageError) {
+        guard fdatasync(fd) == 0 else { throw StorageError("fdatasync", path: path, code: errno) }
+    }
+
+    public func truncate(_ fd: Int32, to length: Int, path: String) throws(StorageError) {
+        guard ftruncate(fd, off_t(length)) == 0 else { throw StorageError("truncate", path: path, code: errno) }
+        guard lseek(fd, off_t(length), SEEK_SET) >= 0 else { throw StorageError("seek", path: path, code: errno) }
+    }
+
+    public func close(_ fd: Int32) {
+        _ = Glibc.close(fd)
+    }
+
+    public func rename(_ from: String, _ to: String) throws(StorageError) {
+        guard Glibc.rename(from, to) == 0 else { throw StorageError("rename", path: from, code: errno) }
+    }
+
+    public func syncDirectory(_ path: String) throws(StorageError) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw StorageError("open directory", path: path, code: errno) }
+        defer { Glibc.close(fd) }
+        guard fsync(fd) == 0 else { throw StorageError("fsync directory", path: path, code: errno) }
+    }
+
+    public func remove(_ path: String) throws(StorageError) {
+        guard unlink(path) == 0 || errno == ENOENT else { throw StorageError("unlink", path: path, code: errno) }
+    }
+}
+
+enum FileBytes {
+    /// Reads a whole file. Segments are bounded by the rotation size, so this is bounded too.
+    static func read(_ path: String) throws(StorageError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw StorageError("open", path: path, code: errno) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw StorageError("stat", path: path, code: errno) }
+        var out = [UInt8](repeating: 0, count: Int(st.st_size))
+        var done = 0
+        let code: Int32? = out.withUnsafeMutableBytes { raw -> Int32? in
+            while done < raw.count {
+                let n = Glibc.read(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                if n == 0 { break }
+                done += n
+            }
+            return nil
+        }
+        if let code { throw StorageError("read", path: path, code: code) }
+        if done < out.count { out.removeSubrange(done...) }
+        return out
+    }
+}

@@ -1,0 +1,170 @@
+/// What a link leads to: an open pixel, a click or a file download.
+public enum LinkKind: UInt8, Sendable, CaseIterable {
+    case open = 0
+    case click = 1
+    case download = 2
+
+    public var eventType: EventType {
+        switch self {
+        case .open: .open
+        case .click: .click
+        case .download: .download
+        }
+    }
+}
+
+/// The signed content of an open or click link (SPEC §2 "Tokens").
+public struct LinkToken: Equatable, Sendable {
+    public var kind: LinkKind
+    public var campaign: String
+    /// The signed lead. Nil for template links, whose lead travels in the `l` query parameter.
+    public var lead: String?
+    /// Click/download target (absolute http/https URL). Nil for opens.
+    public var url: String?
+    /// Template mode: the lead comes unsigned from the `l` query parameter (weaker, see docs).
+    public var leadInQuery: Bool
+    /// The invisible honeypot link `spur wrap --honeypot` adds: clicks mark scanner traffic.
+    public var honeypot: Bool
+
+    public init(
+        kind: LinkKind, campaign: String, lead: String? = nil, url: String? = nil, leadInQuery: Bool = false,
+        honeypot: Bool = false
+    ) {
+        self.kind = kind
+        self.campaign = campaign
+        self.lead = lead
+        self.url = url
+        self.leadInQuery = leadInQuery
+        self.honeypot = honeypot
+    }
+
+    static let version: UInt8 = 1
+
+    /// Checks what a token may carry; returns a message naming the problem.
+    public func validationProblem() -> String? {
+        if let p = Identifier.problem(campaign, what: "campaign") { return p }
+        if let lead, let p = Identifier.problem(lead, what: "lead") { return p }
+        if lead != nil && leadInQuery { return "a link carries either a signed lead or a lead placeholder, not both" }
+        switch kind {
+        case .open:
+            if url != nil { return "an open pixel has no target URL" }
+        case .click, .download:
+            guard let url else { return "a click link needs a target URL" }
+            if let p = TargetURL.problem(url) { return p }
+        }
+        return nil
+    }
+
+    func payload(keyID: String) -> [UInt8] {
+        var out: [UInt8] = [Self.version]
+        let kid = Array(keyID.utf8)
+        out.append(UInt8(kid.count))
+        out += kid
+        out.append(kind.rawValue)
+        out.append((leadInQuery ? 1 : 0) | (honeypot ? 2 : 0))
+        for field in [campaign, lead ?? "", url ?? ""] {
+            Varint.append(field.utf8.count, to: &out)
+            out += field.utf8
+        }
+        return out
+    }
+
+    /// Parses a payload; returns the key id and the token, or nil if malformed.
+    static func parse(payload p: [UInt8]) -> (keyID: String, token: LinkToken)? {
+        var r = ByteReader(p)
+        guard r.byte() == version, let kidLen = r.byte(), (1...16).contains(kidLen), let kid = r.bytes(Int(kidLen)),
+            let kindRaw = r.byte(), let kind = LinkKind(rawValue: kindRaw), let flags = r.byte(), flags & ~3 == 0,
+            let campaign = r.string(), let lead = r.string(), let url = r.string(), r.atEnd
+        else { return nil }
+        let token = LinkToken(
+            kind: kind, campaign: campaign, lead: lead.isEmpty ? nil : lead, url: url.isEmpty ? nil : url,
+            leadInQuery: flags & 1 != 0, honeypot: flags & 2 != 0)
+        return (String(decoding: kid, as: UTF8.self), token)
+    }
+}
+
+/// Campaign and lead ids: opaque, short, URL- and file-safe, never an e-mail address.
+public enum Identifier {
+    public static let maxLength = 128
+
+    public static func problem(_ value: String, what: String) -> String? {
+        if value.isEmpty { return "\(what) id is empty" }
+        if value.utf8.count > maxLength { return "\(what) id is longer than \(maxLength) bytes" }
+        if value.contains("@") { return "\(what) id looks like an e-mail address; use an opaque id" }
+        let ok = value.utf8.allSatisfy { c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
+                || c == 0x2D || c == 0x2E || c == 0x5F || c == 0x7E || c == 0x3A || c == 0x2B
+        }
+        return ok ? nil : "\(what) id may only contain letters, digits and . _ - ~ : +"
+    }
+
+    public static func isValid(_ value: String) -> Bool { problem(value, what: "") == nil }
+}
+
+/// Redirect targets: absolute http(s) URLs only, so a signed link can never become a
+/// `javascript:` or `data:` redirect.
+public enum TargetURL {
+    public static let maxLength = 4096
+
+    public static func problem(_ url: String) -> String? {
+        if url.utf8.count > maxLength { return "target URL is longer than \(maxLength) bytes" }
+        if url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) { return "target URL contains spaces or control characters" }
+        let lower = url.lowercased()
+        guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
+            return "target URL must be an absolute http:// or https:// URL"
+        }
+        let rest = url.drop(while: { $0 != ":" }).dropFirst(3)
+        let host = rest.prefix(while: { $0 != "/" && $0 != "?" && $0 != "#" })
+        if host.isEmpty || host.hasPrefix("@") { return "target URL has no host" }
+        return nil
+    }
+}
+
+enum Varint {
+    static func append(_ value: Int, to out: inout [UInt8]) {
+        var v = UInt64(value)
+        while v >= 0x80 {
+            out.append(UInt8(v & 0x7F) | 0x80)
+            v >>= 7
+        }
+        out.append(UInt8(v))
+    }
+}
+
+struct ByteReader {
+    private let bytes: [UInt8]
+    private var pos = 0
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var atEnd: Bool { pos == bytes.count }
+
+    mutating func byte() -> UInt8? {
+        guard pos < bytes.count else { return nil }
+        defer { pos += 1 }
+        return bytes[pos]
+    }
+
+    mutating func bytes(_ n: Int) -> ArraySlice<UInt8>? {
+        guard n >= 0, bytes.count - pos >= n else { return nil }
+        defer { pos += n }
+        return bytes[pos..<(pos + n)]
+    }
+
+    mutating func varint() -> Int? {
+        var value = 0
+        var shift = 0
+        while let b = byte() {
+            value |= Int(b & 0x7F) << shift
+            if b & 0x80 == 0 { return value }
+            shift += 7
+            if shift > 21 { return nil }  // no field is longer than 2 MiB
+        }
+        return nil
+    }
+
+    mutating func string() -> String? {
+        guard let n = varint(), let raw = bytes(n) else { return nil }
+        // Reject invalid UTF-8 instead of repairing it: a signed payload is never invalid.
+        return String(validating: raw, as: UTF8.self)
+    }
+}
