@@ -80,7 +80,7 @@ public final class EventLog: @unchecked Sendable {
                 directory: configuration.directory, node: configuration.node, maxBytes: configuration.segmentMaxBytes,
                 maxAgeNanos: UInt64(configuration.segmentMaxAge.nanoseconds),
                 compressionLevel: configuration.compressionLevel),
-            fileSystem: fileSystem, logger: logger, wallMillis: { Clock.nowMillis() })
+            fileSystem: fileSystem, logger: logger, wallMillis: { SystemTime.nowMillis() })
     }
 
     /// What start-up recovery did.
@@ -200,7 +200,7 @@ public final class EventLog: @unchecked Sendable {
             condition.unlock()
 
             let ok = try commit(batch, group)
-            let now = Clock.monotonicNanos()
+            let now = SystemTime.monotonicNanos()
             if ok, writer.needsRotation(nowNanos: now) { try sealCurrent() }
             if stopping {
                 condition.lock()
@@ -237,7 +237,7 @@ public final class EventLog: @unchecked Sendable {
         }
         let events = batch.count + group.reduce(0) { $0 + $1.batch.count }
         let bytes = batch.bytes.count + group.reduce(0) { $0 + $1.batch.bytes.count }
-        let started = Clock.monotonicNanos()
+        let started = SystemTime.monotonicNanos()
         do {
             try writer.write(blocks, nowNanos: started)
         } catch {
@@ -253,7 +253,7 @@ public final class EventLog: @unchecked Sendable {
             for w in group { w.continuation.resume(throwing: EventLogError(kind: .unavailable, detail: "\(error)")) }
             throw error
         }
-        let seconds = Double(Clock.monotonicNanos() - started) / 1e9
+        let seconds = Double(SystemTime.monotonicNanos() - started) / 1e9
         condition.lock()
         queuedBytes -= bytes
         queuedEvents -= events

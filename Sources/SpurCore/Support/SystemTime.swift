@@ -1,15 +1,15 @@
 import Foundation
 
-enum Clock {
+package enum SystemTime {
     /// Wall-clock time in Unix epoch milliseconds (event `ts`, segment names).
-    static func nowMillis() -> Int64 {
+    package static func nowMillis() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
     }
 
     /// Monotonic time for intervals (rotation age, latencies); immune to clock jumps.
-    static func monotonicNanos() -> UInt64 {
+    package static func monotonicNanos() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)

@@ -1,0 +1,57 @@
+import SpurCore
+
+/// Everything `spur serve` can be told. Defaults are the documented ones (docs/configuration.md).
+public struct CollectorConfiguration: Sendable {
+    /// What to do with site hits from people who asked not to be tracked (DNT, GPC, opt-out).
+    public enum DoNotTrackMode: String, Sendable, CaseIterable {
+        /// Record the hit without visitor id and lead, flagged `dnt` (default).
+        case anonymous
+        /// Record nothing.
+        case drop
+    }
+
+    public var hostname = "127.0.0.1"
+    public var port = 8080
+    public var dataDirectory = "./spur-data"
+    public var node = "node1"
+    /// The public base URL links point at, e.g. `https://t.example.com`.
+    public var publicURL = "http://127.0.0.1:8080"
+
+    public var commitInterval: Duration = .milliseconds(200)
+    public var flushBytes = 1 << 20
+    public var segmentMaxBytes = 64 << 20
+    public var segmentMaxAge: Duration = .seconds(300)
+    public var queueMaxBytes = 64 << 20
+
+    public var ipStorage: IPStorage = .truncate
+    public var trustedProxies: [IPNetwork] = []
+    public var doNotTrack: DoNotTrackMode = .anonymous
+    public var cookieDomain: String?
+    /// Mark cookies `Secure`; nil means: when the public URL is https.
+    public var cookieSecure: Bool?
+
+    public var maxURIBytes = 8192
+    public var maxHeaderBytes = 16384
+    public var maxBodyBytes = 64 * 1024
+    public var maxEventsPerRequest = 100
+    public var fieldLimits = FieldLimits()
+    /// Closes connections that sit idle (keep-alive) or send a request too slowly.
+    public var requestTimeout: Duration = .seconds(30)
+
+    public init() {}
+
+    /// The segment directory under the data directory.
+    public var segmentDirectory: String { dataDirectory + "/segments" }
+
+    var secureCookies: Bool { cookieSecure ?? publicURL.lowercased().hasPrefix("https://") }
+
+    public var eventLogConfiguration: EventLog.Configuration {
+        var c = EventLog.Configuration(directory: segmentDirectory, node: node)
+        c.commitInterval = commitInterval
+        c.flushBytes = flushBytes
+        c.segmentMaxBytes = segmentMaxBytes
+        c.segmentMaxAge = segmentMaxAge
+        c.queueMaxBytes = queueMaxBytes
+        return c
+    }
+}

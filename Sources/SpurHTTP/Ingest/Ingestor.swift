@@ -1,0 +1,59 @@
+import SpurCore
+
+/// Turns request facts into events and hands them to the event log: the one place that
+/// stamps id, time, node and applies field limits.
+struct Ingestor: Sendable {
+    let configuration: CollectorConfiguration
+    let eventLog: EventLog
+    let keyring: Keyring
+    let ids: EventIDGenerator
+    let metrics: CollectorMetrics
+    let resolver: ClientAddressResolver
+    let cookies: CookieWriter
+
+    init(configuration: CollectorConfiguration, eventLog: EventLog, keyring: Keyring, metrics: CollectorMetrics) {
+        self.configuration = configuration
+        self.eventLog = eventLog
+        self.keyring = keyring
+        self.metrics = metrics
+        ids = EventIDGenerator(node: configuration.node)
+        resolver = ClientAddressResolver(trustedProxies: configuration.trustedProxies)
+        cookies = CookieWriter(domain: configuration.cookieDomain, secure: configuration.secureCookies)
+    }
+
+    func event(_ type: EventType, _ facts: RequestFacts) -> Event {
+        Event(
+            id: ids.next(), ts: SystemTime.nowMillis(), type: type, ua: facts.userAgent, ip: facts.ip,
+            node: configuration.node)
+    }
+
+    /// Queues an event without waiting (pixels, redirects).
+    func record(_ event: Event) {
+        var event = event
+        event.applyLimits(configuration.fieldLimits)
+        if eventLog.append(EventBatch(event)) { metrics.recorded(event) }
+    }
+
+    /// Writes events and returns once they are durable (beacons).
+    func recordDurably(_ events: [Event]) async throws {
+        var batch = EventBatch()
+        var limited: [Event] = []
+        for var event in events {
+            event.applyLimits(configuration.fieldLimits)
+            batch.append(event)
+            limited.append(event)
+        }
+        try await eventLog.appendDurably(batch)
+        for event in limited { metrics.recorded(event) }
+    }
+
+    /// The visitor id for a site hit or click, and the cookie to set when it is new.
+    /// Nil when the person does not want to be tracked.
+    func visitor(for facts: RequestFacts) -> (id: String, setCookie: String?)? {
+        guard !facts.doesNotWantTracking else { return nil }
+        if let existing = facts.visitor { return (existing, nil) }
+        let id = VisitorID.generate()
+        return (id, cookies.visitor(id))
+    }
+}
+

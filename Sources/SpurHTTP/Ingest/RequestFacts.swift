@@ -1,0 +1,92 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SpurCore
+
+/// What ingest needs to know about a request, read once from its headers.
+struct RequestFacts {
+    static let visitorCookie = "spur_vid"
+    static let optOutCookie = "spur_optout"
+
+    /// Answered but not recorded: HEAD and prefetch/preview requests.
+    var isNotAHit: Bool
+    /// DNT or GPC sent, or the opt-out cookie set.
+    var doesNotWantTracking: Bool
+    var optedOut: Bool
+    var visitor: String?
+    var ip: String?
+    var userAgent: String?
+    var referrer: String?
+
+    init(_ request: Request, context: CollectorContext, configuration: CollectorConfiguration, resolver: ClientAddressResolver) {
+        let headers = request.headers
+        isNotAHit = request.method == .head || Self.isPrefetch(headers)
+        var visitor: String?
+        var optedOut = false
+        for header in headers[values: .cookie] {
+            for pair in header.split(separator: ";") {
+                let trimmed = pair.drop(while: { $0 == " " })
+                if trimmed.hasPrefix(Self.visitorCookie + "=") {
+                    let value = trimmed.dropFirst(Self.visitorCookie.count + 1)
+                    if VisitorID.isValid(value) { visitor = String(value) }
+                } else if trimmed == Self.optOutCookie + "=1" {
+                    optedOut = true
+                }
+            }
+        }
+        self.visitor = visitor
+        self.optedOut = optedOut
+        doesNotWantTracking = optedOut || headers[.dnt] == "1" || headers[.secGPC] == "1"
+        userAgent = headers[.userAgent].map { Self.clean($0) }
+        referrer = headers[.referer].map { Self.clean($0) }
+        var peer: IPAddress?
+        if let address = context.remoteAddress?.ipAddress { peer = IPAddress(address) }
+        let client = resolver.resolve(peer: peer, forwardedFor: headers[values: .xForwardedFor])
+        ip = configuration.ipStorage.stored(client)
+    }
+
+    private static func isPrefetch(_ headers: HTTPFields) -> Bool {
+        if let purpose = headers[.secPurpose] ?? headers[.purpose], purpose.contains("prefetch") { return true }
+        if let x = headers[.xPurpose], x.lowercased().contains("preview") || x.lowercased().contains("prefetch") { return true }
+        if let moz = headers[.xMoz], moz.lowercased().contains("prefetch") { return true }
+        return false
+    }
+
+    /// Header values may carry obs-text bytes; keep them readable and valid.
+    private static func clean(_ value: String) -> String {
+        String(decoding: value.utf8, as: UTF8.self)
+    }
+}
+
+/// The anonymous first-party visitor id: 128 random bits as 32 lowercase hex digits.
+enum VisitorID {
+    static func generate() -> String {
+        var rng = SystemRandomNumberGenerator()
+        let a = rng.next() as UInt64
+        let b = rng.next() as UInt64
+        return hex(a) + hex(b)
+    }
+
+    static func isValid(_ value: some StringProtocol) -> Bool {
+        value.utf8.count == 32 && value.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+    }
+
+    private static func hex(_ v: UInt64) -> String {
+        let s = String(v, radix: 16)
+        return String(repeating: "0", count: 16 - s.count) + s
+    }
+}
+
+extension HTTPField.Name {
+    static let dnt = Self("DNT")!
+    static let pragma = Self("Pragma")!
+    static let secGPC = Self("Sec-GPC")!
+    static let secPurpose = Self("Sec-Purpose")!
+    static let purpose = Self("Purpose")!
+    static let xPurpose = Self("X-Purpose")!
+    static let xMoz = Self("X-Moz")!
+    static let xForwardedFor = Self("X-Forwarded-For")!
+    static let referrerPolicy = Self("Referrer-Policy")!
+    static let xContentTypeOptions = Self("X-Content-Type-Options")!
+    static let xRobotsTag = Self("X-Robots-Tag")!
+}

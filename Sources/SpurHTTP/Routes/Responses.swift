@@ -1,0 +1,96 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Fixed responses and headers shared by the routes.
+enum Responses {
+    /// The classic 43-byte transparent 1×1 GIF.
+    static let gifBytes: [UInt8] = [
+        0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0xFF, 0xFF, 0xFF, 0x21, 0xF9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2C, 0x00, 0x00, 0x00, 0x00,
+        0x01, 0x00, 0x01, 0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3B,
+    ]
+    static let gif = ByteBuffer(bytes: gifBytes)
+    static let noStore = "no-store, no-cache, must-revalidate, private"
+
+    static func pixel(setCookies: [String] = []) -> Response {
+        var headers: HTTPFields = [
+            .contentType: "image/gif",
+            .cacheControl: noStore,
+            .pragma: "no-cache",
+            .expires: "0",
+            .contentLength: "43",
+        ]
+        for c in setCookies { headers.append(HTTPField(name: .setCookie, value: c)) }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: gif))
+    }
+
+    static func redirect(to location: String, setCookies: [String] = []) -> Response {
+        var headers: HTTPFields = [
+            .location: location,
+            .cacheControl: "no-store",
+            .referrerPolicy: "no-referrer",
+            .contentLength: "0",
+        ]
+        for c in setCookies { headers.append(HTTPField(name: .setCookie, value: c)) }
+        return Response(status: .found, headers: headers)
+    }
+
+    static func text(_ status: HTTPResponse.Status, _ body: String, cache: String = "no-store") -> Response {
+        Response(
+            status: status,
+            headers: [
+                .contentType: "text/plain; charset=utf-8", .cacheControl: cache, .xContentTypeOptions: "nosniff",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: body.hasSuffix("\n") ? body : body + "\n")))
+    }
+
+    static func html(_ status: HTTPResponse.Status, title: String, message: String, setCookies: [String] = []) -> Response {
+        let page = """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex">
+            <meta name="viewport" content="width=device-width, initial-scale=1"><title>\(title)</title></head>
+            <body style="font-family: system-ui, sans-serif; max-width: 36em; margin: 4em auto; padding: 0 1em">
+            <h1>\(title)</h1><p>\(message)</p></body></html>
+
+            """
+        var headers: HTTPFields = [
+            .contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .xContentTypeOptions: "nosniff",
+            .xRobotsTag: "noindex",
+        ]
+        for c in setCookies { headers.append(HTTPField(name: .setCookie, value: c)) }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: page)))
+    }
+}
+
+/// `Set-Cookie` values for the visitor and opt-out cookies.
+struct CookieWriter: Sendable {
+    let domain: String?
+    let secure: Bool
+    /// 13 months, the longest a tracking cookie should live.
+    static let maxAge = 34_214_400
+
+    func visitor(_ id: String) -> String {
+        cookie(RequestFacts.visitorCookie, id, maxAge: Self.maxAge, httpOnly: true)
+    }
+
+    func clearVisitor() -> String {
+        cookie(RequestFacts.visitorCookie, "", maxAge: 0, httpOnly: true)
+    }
+
+    func optOut() -> String {
+        cookie(RequestFacts.optOutCookie, "1", maxAge: Self.maxAge, httpOnly: false)
+    }
+
+    func clearOptOut() -> String {
+        cookie(RequestFacts.optOutCookie, "", maxAge: 0, httpOnly: false)
+    }
+
+    private func cookie(_ name: String, _ value: String, maxAge: Int, httpOnly: Bool) -> String {
+        var s = "\(name)=\(value); Max-Age=\(maxAge); Path=/; SameSite=Lax"
+        if let domain { s += "; Domain=\(domain)" }
+        if secure { s += "; Secure" }
+        if httpOnly { s += "; HttpOnly" }
+        return s
+    }
+}
