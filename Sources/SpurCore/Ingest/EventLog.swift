@@ -113,7 +113,7 @@ public final class EventLog: @unchecked Sendable {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             condition.lock()
             let failure: EventLogError?
-            if finished || stopRequested || !running {
+            if finished || stopRequested {
                 failure = EventLogError(kind: .stopped, detail: "the event log is not running")
             } else if let writeError {
                 failure = EventLogError(kind: .unavailable, detail: "events cannot be written: \(writeError)")

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+@testable import SpurCore
+
+@Suite struct EventEncodingTests {
+    @Test func writesFixedFieldNamesAndOmitsAbsentOnes() {
+        let e = Event(id: "n1-1", ts: 42, type: .click, campaign: "c1", lead: "l1", url: "https://x.example/", flags: [.bot, .truncated], props: ["b": "2", "a": "1"], node: "n1")
+        let line = String(decoding: e.jsonLine, as: UTF8.self)
+        #expect(line == #"{"id":"n1-1","ts":42,"type":"click","campaign":"c1","lead":"l1","url":"https://x.example/","flags":["bot","truncated"],"props":{"a":"1","b":"2"},"node":"n1"}"# + "\n")
+    }
+
+    @Test func escapesEverythingJSONRequires() throws {
+        let nasty = "quote\" backslash\\ newline\n tab\t cr\r nul\u{0} bell\u{7} del\u{7F} sep\u{2028}\u{2029} ümlaut 🎨"
+        let e = Event(id: "x", ts: 1, type: .pageview, title: nasty)
+        let bytes = e.jsonLine
+        #expect(bytes.last == 0x0A)
+        #expect(!bytes.dropLast().contains(0x0A))
+        #expect(!bytes.contains { $0 < 0x20 && $0 != 0x0A })
+        let object = try JSONSerialization.jsonObject(with: Data(bytes.dropLast())) as! [String: Any]
+        #expect(object["title"] as? String == nasty)
+        #expect(String(decoding: bytes, as: UTF8.self).contains(#"\u2028\u2029"#))
+    }
+
+    @Test func roundTripsThroughTheDecoder() {
+        let e = Event(id: "a", ts: 9, type: .identify, lead: "L", visitor: "V", referrer: "r", ua: "u", ip: "1.2.3.0", flags: [.dnt], props: ["k": "v"], node: "n")
+        #expect(Event(jsonLine: e.jsonLine.dropLast()) == e)
+    }
+
+    @Test func limitsCutLongValuesAtCharacterBoundariesAndFlagThem() {
+        var limits = FieldLimits()
+        limits.title = 5
+        var e = Event(id: "a", ts: 1, type: .pageview, title: "ab😀cd")
+        e.applyLimits(limits)
+        #expect(e.title == "ab")
+        #expect(e.flags.contains(.truncated))
+        var short = Event(id: "a", ts: 1, type: .pageview, title: "abc")
+        short.applyLimits(limits)
+        #expect(short.title == "abc" && !short.flags.contains(.truncated))
+        var many = Event(id: "a", ts: 1, type: .custom, props: Dictionary(uniqueKeysWithValues: (0..<100).map { ("k\($0)", "v") }))
+        many.applyLimits(FieldLimits())
+        #expect(many.props.count == FieldLimits().propCount && many.flags.contains(.truncated))
+    }
+
+    @Test func eventIDsAreUniqueAcrossGenerators() {
+        let a = EventIDGenerator(node: "n1")
+        let b = EventIDGenerator(node: "n1")
+        let ids = (0..<1000).map { _ in a.next() } + (0..<1000).map { _ in b.next() }
+        #expect(Set(ids).count == 2000)
+        #expect(ids[0].hasPrefix("n1-"))
+    }
+}

@@ -1,0 +1,79 @@
+import Testing
+@testable import SpurCore
+
+@Suite struct TokenTests {
+    let keyring = try! Keyring(parsing: "k1:0123456789abcdef0123456789abcdef\n")
+    let click = LinkToken(kind: .click, campaign: "nl-2026-11", lead: "lead-42", url: "https://shop.example/paint?a=1&b=2")
+
+    @Test func signedTokensVerify() throws {
+        let text = keyring.sign(click)
+        #expect(try keyring.verify(text).get() == click)
+        #expect(text.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." })
+        let open = LinkToken(kind: .open, campaign: "c", lead: "l")
+        #expect(try keyring.verify(keyring.sign(open)).get() == open)
+    }
+
+    @Test func everyFlippedByteIsRejected() {
+        let text = Array(keyring.sign(click).utf8)
+        for i in text.indices {
+            for replacement in [UInt8(ascii: "A"), UInt8(ascii: "_"), UInt8(ascii: "z")] where text[i] != replacement {
+                var tampered = text
+                tampered[i] = replacement
+                let result = keyring.verify(String(decoding: tampered, as: UTF8.self))
+                #expect(throws: TokenError.self, "byte \(i)") { try result.get() }
+            }
+        }
+    }
+
+    @Test func everyTruncationIsRejected() {
+        let text = keyring.sign(click)
+        for n in 0..<text.count {
+            #expect(throws: TokenError.self) { try keyring.verify(String(text.prefix(n))).get() }
+        }
+        #expect(throws: TokenError.self) { try keyring.verify(text + "A").get() }
+    }
+
+    @Test func wrongKeyAndRetiredKeyAreRejected() throws {
+        let other = try Keyring(parsing: "k1:ffffffffffffffffffffffffffffffff")
+        #expect(other.verify(keyring.sign(click)) == .failure(.badSignature))
+        let rotated = try Keyring(parsing: "k1:0123456789abcdef0123456789abcdef\nk2:fedcba9876543210fedcba9876543210")
+        // Old links keep working after rotation; new ones are signed with the newest key.
+        #expect(try rotated.verify(keyring.sign(click)).get() == click)
+        let fresh = rotated.sign(click)
+        #expect(keyring.verify(fresh) == .failure(.unknownKey))
+        let retired = try Keyring(parsing: "k2:fedcba9876543210fedcba9876543210")
+        #expect(retired.verify(keyring.sign(click)) == .failure(.unknownKey))
+        #expect(try retired.verify(fresh).get() == click)
+    }
+
+    @Test func contentIsValidated() {
+        #expect(LinkToken(kind: .click, campaign: "c", url: "javascript:alert(1)").validationProblem() != nil)
+        #expect(LinkToken(kind: .click, campaign: "c", url: "//evil.example").validationProblem() != nil)
+        #expect(LinkToken(kind: .click, campaign: "c", url: "https://").validationProblem() != nil)
+        #expect(LinkToken(kind: .click, campaign: "c", lead: "a@b.example", url: "https://x.example").validationProblem() != nil)
+        #expect(LinkToken(kind: .click, campaign: "c d", url: "https://x.example").validationProblem() != nil)
+        #expect(LinkToken(kind: .click, campaign: "c", url: nil).validationProblem() != nil)
+        #expect(LinkToken(kind: .open, campaign: "c", lead: "l", url: "https://x.example").validationProblem() != nil)
+        #expect(LinkToken(kind: .download, campaign: "c", url: "HTTPS://x.example/a.pdf").validationProblem() == nil)
+    }
+
+    @Test func secretsAreValidated() {
+        #expect(throws: SecretError.self) { try Keyring(parsing: "") }
+        #expect(throws: SecretError.self) { try Keyring(parsing: "k1:short") }
+        #expect(throws: SecretError.self) { try Keyring(parsing: "k1:0123456789abcdef0\nk1:0123456789abcdef1") }
+        #expect(throws: SecretError.self) { try Keyring(parsing: "bad id!:0123456789abcdef0123") }
+        #expect(throws: Never.self) { try Keyring(parsing: Keyring.generate()) }
+        #expect(throws: Never.self) { try Keyring(parsing: "# comment\n0123456789abcdef0123456789abcdef") }
+    }
+
+    @Test func base64URLIsStrict() {
+        #expect(Base64URL.decode("QQ"[...].utf8) == [0x41])
+        #expect(Base64URL.decode("QR"[...].utf8) == nil)  // non-canonical trailing bits
+        #expect(Base64URL.decode("QQ=="[...].utf8) == nil)
+        #expect(Base64URL.decode("Q"[...].utf8) == nil)
+        for n in 0..<20 {
+            let bytes = (0..<n).map { UInt8(truncatingIfNeeded: $0 * 37 + 11) }
+            #expect(Base64URL.decode(Substring(Base64URL.encode(bytes)).utf8) == bytes)
+        }
+    }
+}
