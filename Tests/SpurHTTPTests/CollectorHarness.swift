@@ -1,0 +1,64 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import SpurCore
+@testable import SpurHTTP
+
+let testKeyring = try! Keyring(parsing: "t1:0123456789abcdef0123456789abcdef")
+
+let quietLogger: Logger = {
+    var l = Logger(label: "test")
+    l.logLevel = .critical
+    return l
+}()
+
+func clickToken(url: String = "https://shop.example/paint", lead: String? = "lead-42", kind: LinkKind = .click) -> String {
+    testKeyring.sign(LinkToken(kind: kind, campaign: "nl-11", lead: lead, url: kind == .open ? nil : url))
+}
+
+/// Runs `body` against a collector on a temporary data directory, then stops the event log
+/// and returns every event it wrote.
+@discardableResult
+func withCollector(
+    testing mode: TestingSetup = .router,
+    _ configure: (inout CollectorConfiguration) -> Void = { _ in },
+    _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+) async throws -> [Event] {
+    let dir = NSTemporaryDirectory() + "spur-http-" + UUID().uuidString
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var c = CollectorConfiguration()
+    c.dataDirectory = dir
+    c.node = "t1"
+    c.commitInterval = .milliseconds(10)
+    c.port = 0
+    configure(&c)
+    let metrics = CollectorMetrics()
+    let log = try EventLog(configuration: c.eventLogConfiguration, observer: metrics, logger: quietLogger)
+    let running = Task { try await log.run() }
+    let router = CollectorApplication.buildRouter(configuration: c, keyring: testKeyring, eventLog: log, metrics: metrics)
+    let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: quietLogger)
+    do {
+        try await app.test(mode, body)
+    } catch {
+        log.stop()
+        _ = try? await running.value
+        throw error
+    }
+    log.stop()
+    try await running.value
+    var events: [Event] = []
+    for entry in try SegmentDirectory.list(c.segmentDirectory) {
+        let scan = try SegmentScanner.scan(path: entry.path) { _, payload in
+            for line in payload.split(separator: 0x0A) { events.append(Event(jsonLine: line)!) }
+        }
+        precondition(scan.isClean)
+    }
+    return events
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+    func cookies() -> [String] { headers[values: .setCookie] }
+}

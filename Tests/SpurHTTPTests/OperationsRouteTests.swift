@@ -1,0 +1,74 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import SpurCore
+import Testing
+@testable import SpurHTTP
+
+@Suite struct OperationsRouteTests {
+    @Test func healthReadinessRobotsAndNotFound() async throws {
+        try await withCollector { client in
+            try await client.execute(uri: "/healthz", method: .get) { r in #expect(r.status == .ok) }
+            try await Task.sleep(for: .milliseconds(50))
+            try await client.execute(uri: "/readyz", method: .get) { r in #expect(r.status == .ok && r.text == "ready\n") }
+            try await client.execute(uri: "/robots.txt", method: .get) { r in #expect(r.text.contains("Disallow: /")) }
+            try await client.execute(uri: "/nope", method: .get) { r in #expect(r.status == .notFound) }
+            try await client.execute(uri: "/c", method: .get) { r in #expect(r.status == .notFound) }
+        }
+    }
+
+    @Test func metricsCountRequestsEventsAndQueue() async throws {
+        try await withCollector { client in
+            try await client.execute(uri: "/c/\(clickToken())", method: .get) { _ in }
+            try await client.execute(uri: "/c/bad", method: .get) { _ in }
+            try await Task.sleep(for: .milliseconds(100))
+            try await client.execute(uri: "/metrics", method: .get) { r in
+                #expect(r.headers[.contentType]?.hasPrefix("text/plain") == true)
+                let text = r.text
+                #expect(text.contains(#"spur_http_requests_total{route="click",status="302"} 1"#))
+                #expect(text.contains(#"spur_http_requests_total{route="click",status="400"} 1"#))
+                #expect(text.contains(#"spur_events_total{type="click"} 1"#))
+                #expect(text.contains(#"spur_hits_not_recorded_total{reason="invalid_token"} 1"#))
+                #expect(text.contains("spur_queue_events"))
+                #expect(text.contains("spur_flush_seconds_bucket"))
+                #expect(text.contains(#"spur_events_dropped_total{reason="queue_full"} 0"#))
+            }
+        }
+    }
+
+    @Test func oversizedURIsAndHeadersAreRefused() async throws {
+        try await withCollector({ $0.maxURIBytes = 200; $0.maxHeaderBytes = 1000 }) { client in
+            try await client.execute(uri: "/p.gif?url=" + String(repeating: "a", count: 300), method: .get) { r in
+                #expect(r.status == .uriTooLong)
+            }
+            try await client.execute(uri: "/p.gif", method: .get, headers: [.userAgent: String(repeating: "b", count: 2000)]) { r in
+                #expect(r.status == .requestHeaderFieldsTooLarge)
+            }
+        }
+    }
+
+    @Test func optOutAndOptInSetAndClearTheCookie() async throws {
+        try await withCollector { client in
+            try await client.execute(uri: "/optout", method: .get) { r in
+                #expect(r.status == .ok && r.headers[.contentType]?.hasPrefix("text/html") == true)
+                let cookies = r.cookies()
+                #expect(cookies.contains { $0.hasPrefix("spur_optout=1;") })
+                #expect(cookies.contains { $0.hasPrefix("spur_vid=;") && $0.contains("Max-Age=0") })
+            }
+            try await client.execute(uri: "/optin", method: .get) { r in
+                #expect(r.cookies().contains { $0.hasPrefix("spur_optout=;") && $0.contains("Max-Age=0") })
+            }
+        }
+    }
+
+    @Test func liveServerTruncatesIPsAndBelievesOnlyTrustedProxies() async throws {
+        let events = try await withCollector(testing: .live, { $0.trustedProxies = [IPNetwork("127.0.0.1")!] }) { client in
+            try await client.execute(uri: "/p.gif?url=https://s.example/", method: .get, headers: [.init("X-Forwarded-For")!: "203.0.113.77"]) { r in
+                #expect(r.status == .ok)
+            }
+            try await client.execute(uri: "/p.gif?url=https://s.example/", method: .get) { r in #expect(r.status == .ok) }
+        }
+        #expect(events.map(\.ip) == ["203.0.113.0", "127.0.0.0"])
+    }
+}

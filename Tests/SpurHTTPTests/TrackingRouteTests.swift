@@ -1,0 +1,203 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import SpurCore
+import Testing
+@testable import SpurHTTP
+
+@Suite struct TrackingRouteTests {
+    @Test func openPixelIsA43ByteUncacheableGIFAndRecordsTheOpen() async throws {
+        let token = clickToken(kind: .open)
+        let events = try await withCollector { client in
+            try await client.execute(uri: "/o/\(token).gif", method: .get, headers: [.userAgent: "Mail/1.0"]) { r in
+                #expect(r.status == .ok)
+                #expect(r.headers[.contentType] == "image/gif")
+                #expect(r.headers[.cacheControl] == "no-store, no-cache, must-revalidate, private")
+                #expect(r.headers[.pragma] == "no-cache")
+                #expect(Array(buffer: r.body) == Responses.gifBytes && r.body.readableBytes == 43)
+                #expect(r.cookies().isEmpty)
+            }
+        }
+        #expect(events.count == 1)
+        #expect(events[0].type == .open && events[0].campaign == "nl-11" && events[0].lead == "lead-42")
+        #expect(events[0].ua == "Mail/1.0" && events[0].node == "t1" && events[0].visitor == nil)
+    }
+
+    @Test func anInvalidOpenTokenStillGetsAPixelButNoEvent() async throws {
+        let events = try await withCollector { client in
+            for uri in ["/o/garbage.gif", "/o/\(clickToken()).gif", "/o/\(clickToken(kind: .open))x.gif"] {
+                try await client.execute(uri: uri, method: .get) { r in
+                    #expect(r.status == .ok && r.headers[.contentType] == "image/gif")
+                }
+            }
+            try await client.execute(uri: "/o/\(clickToken(kind: .open))", method: .get) { r in #expect(r.status == .notFound) }
+        }
+        #expect(events.isEmpty)
+    }
+
+    @Test func clickRedirectsWithoutCachingOrLeakingTheTokenAndLinksVisitorToLead() async throws {
+        let token = clickToken(url: "https://shop.example/paint?a=1&b=2")
+        let cookieBox = CookieBox()
+        let events = try await withCollector { client in
+            let cookie = try await client.execute(uri: "/c/\(token)", method: .get) { r in
+                #expect(r.status == .found)
+                #expect(r.headers[.location] == "https://shop.example/paint?a=1&b=2")
+                #expect(r.headers[.cacheControl] == "no-store")
+                #expect(r.headers[.referrerPolicy] == "no-referrer")
+                let set = r.cookies()
+                #expect(set.count == 1)
+                return set.first ?? ""
+            }
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Max-Age=34214400"))
+            #expect(!cookie.contains("Secure"))
+            cookieBox.set(cookie)
+            let visitorCookie = String(cookie.prefix(while: { $0 != ";" }))
+            try await client.execute(uri: "/c/\(token)", method: .get, headers: [.cookie: visitorCookie]) { r in
+                #expect(r.status == .found && r.cookies().isEmpty)
+            }
+        }
+        let cookie = cookieBox.value
+        #expect(events.count == 2)
+        let visitor = String(cookie.dropFirst("spur_vid=".count).prefix(32))
+        for e in events {
+            #expect(e.type == .click && e.lead == "lead-42" && e.visitor == visitor && e.url == "https://shop.example/paint?a=1&b=2")
+        }
+    }
+
+    @Test func downloadLinksRecordDownloads() async throws {
+        let events = try await withCollector { client in
+            try await client.execute(uri: "/c/\(clickToken(url: "https://x.example/w.pdf", kind: .download))", method: .get) { r in
+                #expect(r.status == .found)
+            }
+        }
+        #expect(events.map(\.type) == [.download])
+    }
+
+    @Test func invalidClickTokensNeverRedirect() async throws {
+        let good = clickToken()
+        var tampered = Array(good.utf8)
+        tampered[5] = tampered[5] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        let other = try Keyring(parsing: "t1:ffffffffffffffffffffffffffffffff").sign(
+            LinkToken(kind: .click, campaign: "c", url: "https://evil.example"))
+        let bad = [
+            String(decoding: tampered, as: UTF8.self), String(good.dropLast(3)), other, "nothing",
+            clickToken(kind: .open), String(repeating: "A", count: 9000),
+        ]
+        let events = try await withCollector { client in
+            for token in bad {
+                try await client.execute(uri: "/c/\(token)", method: .get) { r in
+                    #expect(r.status.code >= 400 && r.status.code < 500, "\(token.prefix(20))")
+                    #expect(r.headers[.location] == nil)
+                }
+            }
+            try await client.execute(uri: "/c/?url=https://evil.example", method: .get) { r in
+                #expect(r.headers[.location] == nil)
+            }
+        }
+        #expect(events.isEmpty)
+    }
+
+    @Test func templateLinksTakeTheLeadFromTheQuery() async throws {
+        let token = testKeyring.sign(LinkToken(kind: .click, campaign: "c", url: "https://x.example", leadInQuery: true))
+        let events = try await withCollector { client in
+            try await client.execute(uri: "/c/\(token)?l=lead-7", method: .get) { r in #expect(r.status == .found) }
+            try await client.execute(uri: "/c/\(token)?l=bad%20lead", method: .get) { r in #expect(r.status == .found) }
+            // A signed lead cannot be overridden from the query.
+            try await client.execute(uri: "/c/\(clickToken())?l=someone-else", method: .get) { r in #expect(r.status == .found) }
+        }
+        #expect(events.map(\.lead) == ["lead-7", nil, "lead-42"])
+    }
+
+    @Test func headAndPrefetchAreAnsweredButNotRecorded() async throws {
+        let click = clickToken()
+        let events = try await withCollector { client in
+            try await client.execute(uri: "/c/\(click)", method: .head) { r in #expect(r.status == .found) }
+            try await client.execute(uri: "/o/\(clickToken(kind: .open)).gif", method: .head) { r in #expect(r.status == .ok) }
+            for header in [(HTTPField.Name("Sec-Purpose")!, "prefetch"), (HTTPField.Name("X-Purpose")!, "preview"), (HTTPField.Name("X-Moz")!, "prefetch")] {
+                try await client.execute(uri: "/c/\(click)", method: .get, headers: [header.0: header.1]) { r in
+                    #expect(r.status == .found)
+                }
+                try await client.execute(uri: "/p.gif?url=https://s.example/", method: .get, headers: [header.0: header.1]) { r in
+                    #expect(r.status == .ok)
+                }
+            }
+        }
+        #expect(events.isEmpty)
+    }
+
+    @Test func sitePixelRecordsPageViewsWithAVisitorCookie() async throws {
+        let events = try await withCollector { client in
+            try await client.execute(
+                uri: "/p.gif?url=https%3A%2F%2Fshop.example%2Fp%2F1%3Fx%3D1&ref=https://google.example/&title=Brush+%C3%BC", method: .get
+            ) { r in
+                #expect(r.status == .ok && r.body.readableBytes == 43)
+                #expect(r.cookies().count == 1)
+            }
+            try await client.execute(uri: "/p.gif?type=download", method: .get, headers: [.referer: "https://shop.example/w.pdf"]) { r in
+                #expect(r.status == .ok)
+            }
+            try await client.execute(uri: "/p.gif", method: .get) { r in #expect(r.status == .ok) }
+            try await client.execute(uri: "/p.gif?url=https://x.example&title=%FF%FE", method: .get) { r in #expect(r.status == .ok) }
+        }
+        #expect(events.count == 3)
+        #expect(events[0].type == .pageview && events[0].url == "https://shop.example/p/1?x=1")
+        #expect(events[0].referrer == "https://google.example/" && events[0].title == "Brush ü")
+        #expect(events[0].visitor?.count == 32)
+        #expect(events[1].type == .download && events[1].url == "https://shop.example/w.pdf")
+        #expect(events[2].title == "\u{FFFD}\u{FFFD}")
+    }
+
+    @Test func doNotTrackAndOptOutStripIdentityFromSiteHits() async throws {
+        let visitor = "0123456789abcdef0123456789abcdef"
+        let events = try await withCollector { client in
+            for headers: HTTPFields in [[.init("DNT")!: "1"], [.init("Sec-GPC")!: "1"], [.cookie: "spur_optout=1; spur_vid=\(visitor)"]] {
+                try await client.execute(uri: "/p.gif?url=https://s.example/", method: .get, headers: headers) { r in
+                    #expect(r.status == .ok && r.cookies().isEmpty)
+                }
+            }
+            // E-mail clicks keep the lead (the sender's consent) but get no visitor id.
+            try await client.execute(uri: "/c/\(clickToken())", method: .get, headers: [.init("DNT")!: "1"]) { r in
+                #expect(r.status == .found && r.cookies().isEmpty)
+            }
+        }
+        #expect(events.count == 4)
+        for e in events.prefix(3) { #expect(e.visitor == nil && e.lead == nil && e.flags.contains(.dnt)) }
+        #expect(events[3].lead == "lead-42" && events[3].visitor == nil)
+    }
+
+    @Test func doNotTrackCanDropSiteHitsEntirely() async throws {
+        let events = try await withCollector({ $0.doNotTrack = .drop }) { client in
+            try await client.execute(uri: "/p.gif?url=https://s.example/", method: .get, headers: [.init("DNT")!: "1"]) { r in
+                #expect(r.status == .ok)
+            }
+            try await client.execute(uri: "/p.gif?url=https://s.example/", method: .get) { r in #expect(r.status == .ok) }
+        }
+        #expect(events.count == 1 && !events[0].flags.contains(.dnt))
+    }
+
+    @Test func cookieDomainAndSecureAreConfigurable() async throws {
+        try await withCollector({ $0.cookieDomain = "shop.example"; $0.publicURL = "https://t.shop.example" }) { client in
+            try await client.execute(uri: "/c/\(clickToken())", method: .get) { r in
+                let cookie = r.cookies().first ?? ""
+                #expect(cookie.contains("Domain=shop.example") && cookie.contains("; Secure"))
+            }
+        }
+    }
+
+    @Test func longValuesAreTruncatedAndFlagged() async throws {
+        let long = String(repeating: "x", count: 5000)
+        let events = try await withCollector { client in
+            try await client.execute(uri: "/p.gif?url=https://s.example/&title=\(long)", method: .get) { r in #expect(r.status == .ok) }
+        }
+        #expect(events.first?.title?.count == FieldLimits().title)
+        #expect(events.first?.flags.contains(.truncated) == true)
+    }
+}
+
+final class CookieBox: @unchecked Sendable {
+    private var stored = ""
+    private let lock = NSLock()
+    func set(_ v: String) { lock.withLock { stored = v } }
+    var value: String { lock.withLock { stored } }
+}
