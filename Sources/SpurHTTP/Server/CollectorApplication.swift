@@ -14,7 +14,8 @@ public enum CollectorApplication {
         keyring: Keyring,
         eventLog: EventLog,
         metrics: CollectorMetrics,
-        logger: Logger
+        logger: Logger,
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = buildRouter(configuration: configuration, keyring: keyring, eventLog: eventLog, metrics: metrics)
         let timeout = TimeAmount.nanoseconds(
@@ -32,6 +33,7 @@ public enum CollectorApplication {
             server: .http1(configuration: http1),
             configuration: .init(
                 address: .hostname(configuration.hostname, port: configuration.port), serverName: nil),
+            onServerRunning: onServerRunning,
             logger: logger)
         app.addServices(EventLogService(eventLog: eventLog))
         return app
