@@ -19,7 +19,7 @@ import Testing
         c.node = "t1"
         c.port = 0
         // A long interval: at shutdown, much is still queued and must be written then.
-        c.commitInterval = .seconds(2)
+        c.commitInterval = .seconds(5)
         let metrics = CollectorMetrics()
         let log = try EventLog(configuration: c.eventLogConfiguration, observer: metrics, logger: quietLogger)
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
@@ -57,8 +57,10 @@ import Testing
                         }
                     }
                 }
-                // Shut down while the beacons wait for their commit.
-                try await Task.sleep(for: .milliseconds(300))
+                // Shut down once every request has reached the server and the beacons wait for
+                // their commit (the interval is long, so nothing has been committed yet).
+                for _ in 0..<500 where log.status.queuedEvents < 80 { try await Task.sleep(for: .milliseconds(10)) }
+                #expect(log.status.queuedEvents == 80)
                 trigger.triggerGracefulShutdown()
                 var results: [(Int, UInt)] = []
                 for try await r in tasks { results.append(r) }
@@ -68,7 +70,6 @@ import Testing
             try await serving
             return answered
         }
-        // Requests already received are answered; every beacon answered 202 is in a sealed segment.
         let beacons = accepted.filter { $0.0 >= 0 && $0.1 == 202 }
         #expect(beacons.count == 40, "\(accepted.map(\.1))")
         let redirected = accepted.filter { $0.0 < 0 && $0.1 == 302 }.count
