@@ -10,28 +10,39 @@ struct LinkBaseOptions: ParsableArguments {
     }
 }
 
-/// `spur link`: one signed click (or download) URL.
-struct Link: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print a signed click link for a target URL.")
-
+/// What every signed URL needs: the secret, the base URL, the campaign and the lead.
+struct SigningOptions: ParsableArguments {
     @OptionGroup var data: DataOptions
     @OptionGroup var secret: SecretOptions
     @OptionGroup var base: LinkBaseOptions
     @Option(help: "Campaign (newsletter) id.") var campaign: String
-    @Option(help: "Lead id, signed into the link.") var lead: String?
-    @Option(help: "Template mode: leave the lead to the mail tool, e.g. '{{lead}}' (weaker: see README).") var leadPlaceholder: String?
+    @Option(help: "Lead id, signed into the URL.") var lead: String?
+    @Option(help: "Template mode: leave the lead to the mail tool, e.g. '{{lead}}' (weaker: see README).")
+    var leadPlaceholder: String?
+
+    /// `BASE` + `path` + the signed token + `suffix`, with the lead placeholder as `?l=` in template mode.
+    func signedURL(_ token: LinkToken, path: String, suffix: String = "") throws -> String {
+        if let problem = token.validationProblem() { throw ValidationError(problem) }
+        let keyring = try secret.keyring(dataDirectory: data.directory).keyring
+        var url = try base.url() + path + keyring.sign(token) + suffix
+        if let placeholder = leadPlaceholder { url += "?l=" + placeholder }
+        return url
+    }
+}
+
+/// `spur link`: one signed click (or download) URL.
+struct Link: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print a signed click link for a target URL.")
+
+    @OptionGroup var signing: SigningOptions
     @Flag(help: "Count the click as a download.") var download = false
     @Argument(help: "Target URL (http or https).") var url: String
 
     func run() throws {
         let token = LinkToken(
-            kind: download ? .download : .click, campaign: campaign, lead: lead, url: url,
-            leadInQuery: leadPlaceholder != nil)
-        if let problem = token.validationProblem() { throw ValidationError(problem) }
-        let keyring = try secret.keyring(dataDirectory: data.directory).keyring
-        var link = try base.url() + "/c/" + keyring.sign(token)
-        if let placeholder = leadPlaceholder { link += "?l=" + placeholder }
-        print(link)
+            kind: download ? .download : .click, campaign: signing.campaign, lead: signing.lead, url: url,
+            leadInQuery: signing.leadPlaceholder != nil)
+        print(try signing.signedURL(token, path: "/c/"))
     }
 }
 
@@ -39,23 +50,15 @@ struct Link: ParsableCommand {
 struct Pixel: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print a signed e-mail open pixel URL.")
 
-    @OptionGroup var data: DataOptions
-    @OptionGroup var secret: SecretOptions
-    @OptionGroup var base: LinkBaseOptions
-    @Option(help: "Campaign (newsletter) id.") var campaign: String
-    @Option(help: "Lead id, signed into the pixel.") var lead: String?
-    @Option(help: "Template mode: leave the lead to the mail tool, e.g. '{{lead}}' (weaker: see README).") var leadPlaceholder: String?
+    @OptionGroup var signing: SigningOptions
 
     func validate() throws {
-        if lead == nil && leadPlaceholder == nil { throw ValidationError("give --lead or --lead-placeholder") }
+        if signing.lead == nil && signing.leadPlaceholder == nil { throw ValidationError("give --lead or --lead-placeholder") }
     }
 
     func run() throws {
-        let token = LinkToken(kind: .open, campaign: campaign, lead: lead, leadInQuery: leadPlaceholder != nil)
-        if let problem = token.validationProblem() { throw ValidationError(problem) }
-        let keyring = try secret.keyring(dataDirectory: data.directory).keyring
-        var link = try base.url() + "/o/" + keyring.sign(token) + ".gif"
-        if let placeholder = leadPlaceholder { link += "?l=" + placeholder }
-        print(link)
+        let token = LinkToken(
+            kind: .open, campaign: signing.campaign, lead: signing.lead, leadInQuery: signing.leadPlaceholder != nil)
+        print(try signing.signedURL(token, path: "/o/", suffix: ".gif"))
     }
 }

@@ -41,11 +41,10 @@ struct Segments: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check every frame of sealed segments; exit 1 if any damage is found.",
             discussion: "Without FILE arguments, checks every sealed segment in DATA/segments.")
-        @OptionGroup var data: DataOptions
-        @Argument(help: "Segment files to check.") var files: [String] = []
+        @OptionGroup var input: SegmentFiles
 
         func run() throws {
-            let paths = try files.isEmpty ? listing(data.directory + "/segments").filter { $0.state == .sealed }.map(\.path) : files
+            let paths = try input.paths()
             var damaged = 0
             for path in paths {
                 let scan: SegmentScan
@@ -76,11 +75,10 @@ struct Segments: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the events (JSON Lines) of the valid frames of segments.",
             discussion: "Without FILE arguments, prints every sealed segment in DATA/segments in name order. Damaged frames are skipped and reported on stderr.")
-        @OptionGroup var data: DataOptions
-        @Argument(help: "Segment files to print.") var files: [String] = []
+        @OptionGroup var input: SegmentFiles
 
         func run() throws {
-            let paths = try files.isEmpty ? listing(data.directory + "/segments").filter { $0.state == .sealed }.map(\.path) : files
+            let paths = try input.paths()
             var damaged = false
             for path in paths {
                 let scan = try SegmentScanner.scan(path: path) { _, payload in
@@ -93,6 +91,17 @@ struct Segments: ParsableCommand {
             }
             if damaged { throw ExitCode(1) }
         }
+    }
+}
+
+/// Segment files named on the command line, or else every sealed segment of the data directory.
+struct SegmentFiles: ParsableArguments {
+    @OptionGroup var data: DataOptions
+    @Argument(help: "Segment files (default: every sealed segment in DATA/segments).") var files: [String] = []
+
+    func paths() throws -> [String] {
+        guard files.isEmpty else { return files }
+        return try listing(data.directory + "/segments").filter { $0.state == .sealed }.map(\.path)
     }
 }
 
