@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
         // Already built for HummingbirdTesting; named so the shutdown test can use a real client.
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.21.0"),
     ],
@@ -31,10 +32,20 @@ let package = Package(
             name: "SpurCore",
             dependencies: [
                 "CZlib",
-                "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SpurAggregate",
+            dependencies: [
+                "SpurCore",
+                "CSQLite",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("default-rules.yaml")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -54,6 +65,7 @@ let package = Package(
             dependencies: [
                 "SpurCore",
                 "SpurHTTP",
+                "SpurAggregate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -61,6 +73,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SpurCoreTests", dependencies: ["SpurCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "SpurAggregateTests", dependencies: ["SpurAggregate", "SpurCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SpurHTTPTests",
             dependencies: [

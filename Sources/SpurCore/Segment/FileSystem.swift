@@ -102,9 +102,9 @@ public struct PosixFileSystem: SegmentFileSystem {
     }
 }
 
-enum FileBytes {
+package enum FileBytes {
     /// Reads a whole file. Segments are bounded by the rotation size, so this is bounded too.
-    static func read(_ path: String) throws(StorageError) -> [UInt8] {
+    package static func read(_ path: String) throws(StorageError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw StorageError("open", path: path, code: errno) }
         defer { close(fd) }
@@ -128,4 +128,9 @@ enum FileBytes {
         if done < out.count { out.removeSubrange(done...) }
         return out
     }
+}
+
+/// CRC-32 (as in gzip) for ledgers and checks outside SpurCore.
+package enum Crc32 {
+    package static func of(_ bytes: [UInt8]) -> UInt32 { Zlib.crc32(bytes) }
 }

@@ -4,6 +4,11 @@ public struct SegmentScan: Sendable {
         public let offset: Int
         public let reason: String
         public var description: String { "at byte \(offset): \(reason)" }
+
+        package init(offset: Int, reason: String) {
+            self.offset = offset
+            self.reason = reason
+        }
     }
 
     public var node: String?

@@ -1,0 +1,248 @@
+import Foundation
+import Logging
+import SpurCore
+
+/// `spur aggregate`: folds sealed segments exactly once into the database, then rescores every
+/// lead as of the scoring date and hands off leads that newly reached the hand-off stage.
+public struct Aggregator {
+    public struct Options: Sendable {
+        public var dataDirectories: [String]
+        public var database: String
+        public var rules: ScoringRules
+        public var asOfMillis: Int64
+        public var rebuild = false
+        /// Append leads that newly reached the hand-off stage to this JSON Lines file.
+        public var handoffFile: String?
+        /// Run this command (via /bin/sh -c) with those leads as JSON Lines on stdin.
+        public var handoffCommand: String?
+
+        public init(dataDirectories: [String], database: String, rules: ScoringRules, asOfMillis: Int64) {
+            self.dataDirectories = dataDirectories
+            self.database = database
+            self.rules = rules
+            self.asOfMillis = asOfMillis
+        }
+    }
+
+    /// What a run did. `exitCode`: 0 clean, 1 damage found, 2 a segment was refused, 3 hand-off failed.
+    public struct Summary: Sendable, CustomStringConvertible {
+        public var segmentsFolded = 0
+        public var segmentsSkipped = 0
+        public var segmentsDamaged = 0
+        public var segmentsRefused: [String] = []
+        public var events = 0
+        public var duplicates = 0
+        public var unreadableLines = 0
+        public var leads = 0
+        public var handedOff = 0
+        public var handoffError: String?
+        public var damage: [(segment: String, damage: SegmentScan.Damage)] = []
+
+        public var exitCode: Int32 {
+            if handoffError != nil { return 3 }
+            if !segmentsRefused.isEmpty { return 2 }
+            if segmentsDamaged > 0 { return 1 }
+            return 0
+        }
+
+        public var description: String {
+            var s = "folded \(segmentsFolded) segments (\(events) events, \(duplicates) duplicates), "
+            s += "skipped \(segmentsSkipped) already folded"
+            if segmentsDamaged > 0 { s += ", \(segmentsDamaged) damaged" }
+            if !segmentsRefused.isEmpty { s += ", \(segmentsRefused.count) REFUSED" }
+            s += "; scored \(leads) leads; \(handedOff) handed off"
+            if let handoffError { s += " (hand-off FAILED: \(handoffError))" }
+            return s
+        }
+    }
+
+    /// Progress: (segments done, segments total, events so far).
+    public typealias Progress = (Int, Int, Int) -> Void
+
+    let options: Options
+    let logger: Logger
+
+    public init(options: Options, logger: Logger) {
+        self.options = options
+        self.logger = logger
+    }
+
+    public func run(progress: Progress = { _, _, _ in }) throws -> Summary {
+        let segments = try sealedSegments()
+        guard options.rebuild else {
+            let store = try AggregateStore(path: options.database)
+            var summary = try fold(segments, into: store, progress: progress)
+            try score(store, previous: nil, summary: &summary)
+            try handOff(store, summary: &summary)
+            return summary
+        }
+        // Rebuild into a fresh file next to the database, then swap it in atomically.
+        let fresh = options.database + ".rebuild"
+        try? FileManager.default.removeItem(atPath: fresh)
+        try? FileManager.default.removeItem(atPath: fresh + "-journal")
+        let previous = FileManager.default.fileExists(atPath: options.database)
+            ? try AggregateStore(path: options.database, readOnly: true).stages() : [:]
+        var summary: Summary
+        do {
+            let store = try AggregateStore(path: fresh)
+            summary = try fold(segments, into: store, progress: progress)
+            try score(store, previous: previous, summary: &summary)
+            store.db.close()
+        }
+        guard rename(fresh, options.database) == 0 else {
+            throw DatabaseError(code: errno, message: "cannot replace \(options.database): \(String(cString: strerror(errno)))")
+        }
+        let dir = (options.database as NSString).deletingLastPathComponent
+        let fd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY)
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
+        }
+        try handOff(try AggregateStore(path: options.database), summary: &summary)
+        return summary
+    }
+
+    private func sealedSegments() throws -> [SegmentDirectory.Entry] {
+        var all: [SegmentDirectory.Entry] = []
+        for dir in options.dataDirectories {
+            let segments = dir + "/segments"
+            guard FileManager.default.fileExists(atPath: segments) else {
+                throw RulesError("no segment directory at \(segments)")
+            }
+            all += try SegmentDirectory.list(segments).filter { $0.state == .sealed }
+        }
+        return all.sorted { $0.name < $1.name }
+    }
+
+    /// Folds each new segment in its own transaction together with its ledger row.
+    private func fold(_ segments: [SegmentDirectory.Entry], into store: AggregateStore, progress: Progress) throws -> Summary {
+        var summary = Summary()
+        for (i, entry) in segments.enumerated() {
+            defer { progress(i + 1, segments.count, summary.events) }
+            let bytes = try FileBytes.read(entry.path)
+            let crc = Crc32.of(bytes)
+            switch try store.ledgerState(name: entry.name.description, size: bytes.count, crc: crc) {
+            case .folded:
+                summary.segmentsSkipped += 1
+                continue
+            case .conflict(let size, _):
+                summary.segmentsRefused.append(entry.name.description)
+                logger.error(
+                    "Segment differs from the one already folded under this name; refusing it",
+                    metadata: ["segment": "\(entry.path)", "ledger_size": "\(size)", "file_size": "\(bytes.count)"])
+                continue
+            case .new:
+                break
+            }
+            try store.db.transaction {
+                var events = 0, duplicates = 0
+                var damage: [SegmentScan.Damage] = []
+                let scan = try SegmentScanner.scan(bytes) { block, payload in
+                    var lineStart = payload.startIndex
+                    for (idx, byte) in zip(payload.indices, payload) where byte == 0x0A {
+                        defer { lineStart = idx + 1 }
+                        guard let event = Event(jsonLine: payload[lineStart..<idx]) else {
+                            summary.unreadableLines += 1
+                            damage.append(.init(offset: block.offset, reason: "unreadable event line"))
+                            continue
+                        }
+                        if try store.insert(event) { events += 1 } else { duplicates += 1 }
+                    }
+                }
+                damage = scan.damage + damage
+                try store.recordSegment(
+                    name: entry.name.description, size: bytes.count, crc: crc, events: events, duplicates: duplicates,
+                    damage: damage)
+                summary.events += events
+                summary.duplicates += duplicates
+                if !damage.isEmpty {
+                    summary.segmentsDamaged += 1
+                    for d in damage {
+                        summary.damage.append((entry.name.description, d))
+                        logger.warning("Damaged segment: folded its valid frames", metadata: ["segment": "\(entry.path)", "damage": "\(d)"])
+                    }
+                }
+            }
+            summary.segmentsFolded += 1
+        }
+        return summary
+    }
+
+    /// Rescores every lead from its events and queues hand-offs, in one transaction.
+    private func score(_ store: AggregateStore, previous: [String: Stage]?, summary: inout Summary) throws {
+        let scorer = LeadScorer(rules: options.rules, asOfMillis: options.asOfMillis)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let handoffStage = options.rules.handoffStage
+        try store.db.transaction {
+            let before = try previous ?? store.stages()
+            var count = 0
+            for lead in try store.leads() {
+                let profile = scorer.score(lead: lead, events: try store.events(ofLead: lead), visitors: try store.visitors(ofLead: lead))
+                let json = String(decoding: try encoder.encode(profile), as: UTF8.self)
+                try store.save(profile, json: json)
+                let now = Stage(rawValue: profile.stage) ?? .none
+                if now >= handoffStage && (before[lead] ?? .none) < handoffStage {
+                    try store.queueHandoff(lead: lead, stage: now.rawValue, at: profile.stageSince ?? profile.asOf, payload: json)
+                }
+                count += 1
+            }
+            try store.setMeta("as_of", ISO8601.string(options.asOfMillis))
+            summary.leads = count
+        }
+    }
+
+    /// Delivers queued hand-offs (at least once: they leave the outbox only after delivery).
+    private func handOff(_ store: AggregateStore, summary: inout Summary) throws {
+        let pending = try store.pendingHandoffs()
+        guard !pending.isEmpty else { return }
+        let lines = pending.map { $0.payload + "\n" }.joined()
+        if options.handoffFile == nil && options.handoffCommand == nil {
+            // Nowhere to deliver: keep them queued, but count them as newly qualified.
+            summary.handedOff = pending.count
+            try store.clearHandoffs()
+            return
+        }
+        do {
+            if let file = options.handoffFile { try Handoff.append(lines, to: file) }
+            if let command = options.handoffCommand { try Handoff.run(command, input: lines) }
+            try store.clearHandoffs()
+            summary.handedOff = pending.count
+        } catch {
+            summary.handoffError = "\(error)"
+            logger.error("Hand-off failed; the leads stay queued for the next run", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+enum Handoff {
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func append(_ text: String, to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { throw Failure(description: "cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count, fsync(fd) == 0 else {
+            throw Failure(description: "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    static func run(_ command: String, input: String) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", command]
+        let pipe = Pipe()
+        p.standardInput = pipe
+        try p.run()
+        pipe.fileHandleForWriting.write(Data(input.utf8))
+        try pipe.fileHandleForWriting.close()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw Failure(description: "hand-off command exited with status \(p.terminationStatus)")
+        }
+    }
+}

@@ -1,0 +1,55 @@
+/// Everything Spur knows about one lead, as of a scoring date (`spur leads show --json`).
+public struct LeadProfile: Codable, Sendable, Equatable {
+    public struct Interest: Codable, Sendable, Equatable {
+        public var category: String
+        public var weight: Double
+    }
+
+    /// One line of the score explanation: a rule that gave points, or events a rule did not count.
+    public struct Explanation: Codable, Sendable, Equatable {
+        public var rule: String
+        /// Points this rule contributes now (after decay; explicit rules do not decay).
+        public var points: Double
+        /// Points awarded before decay.
+        public var awarded: Double
+        public var events: Int
+        /// Why events gave nothing or less: `repeat`, `daily_cap`, `bot`, `scanner_suspect`, `honeypot`, `proxy_open`.
+        public var excluded: String?
+    }
+
+    public var lead: String
+    public var asOf: String
+    public var score: Double
+    public var implicit: Double
+    public var explicit: Double
+    /// Sum of awarded behavioural points without decay.
+    public var lifetime: Double
+    public var grade: Int
+    public var letter: String
+    public var label: String
+    public var stage: String
+    public var stageSince: String?
+    public var mqlAt: String?
+    public var sqlAt: String?
+    public var interests: [Interest]
+    public var counts: [String: Int]
+    public var firstSeen: String
+    public var lastSeen: String
+    public var visitors: [String]
+    public var campaignsOpened: [String]
+    public var campaignsClicked: [String]
+    public var attributes: [String: String]
+    public var explain: [Explanation]
+
+    enum CodingKeys: String, CodingKey {
+        case lead, score, implicit, explicit, lifetime, grade, letter, label, stage, interests, counts, visitors, attributes, explain
+        case asOf = "as_of"
+        case stageSince = "stage_since"
+        case mqlAt = "mql_at"
+        case sqlAt = "sql_at"
+        case firstSeen = "first_seen"
+        case lastSeen = "last_seen"
+        case campaignsOpened = "campaigns_opened"
+        case campaignsClicked = "campaigns_clicked"
+    }
+}

@@ -1,0 +1,253 @@
+import Foundation
+import SpurCore
+
+/// Scores one lead from its events: a pure function of (events, rules, as-of), so reruns,
+/// rebuilds and incremental runs agree exactly. The formula is in docs/scoring.md.
+public struct LeadScorer: Sendable {
+    public let rules: ScoringRules
+    public let asOfMillis: Int64
+
+    public init(rules: ScoringRules, asOfMillis: Int64) {
+        self.rules = rules
+        self.asOfMillis = asOfMillis
+    }
+
+    struct Award {
+        var ts: Int64
+        var rule: String
+        var points: Double
+        var categories: [String]
+    }
+
+    static let dayMillis: Int64 = 86_400_000
+
+    /// `events` must be sorted by (ts, id) and free of duplicates.
+    public func score(lead: String, events allEvents: [Event], visitors: [String]) -> LeadProfile {
+        let events = allEvents.filter { $0.ts <= asOfMillis }
+        var counts: [String: Int] = [:]
+        var opened = Set<String>(), clicked = Set<String>()
+        var awards: [Award] = []
+        var excluded: [String: [String: Int]] = [:]  // rule -> reason -> events
+        var usedKeys = Set<String>()
+        var lastAwardAt: [String: Int64] = [:]
+        var awardedOnDay: [Int64: Double] = [:]
+        var attributeHistory: [(ts: Int64, key: String, value: String)] = []
+
+        for e in events {
+            counts[e.type.rawValue, default: 0] += 1
+            if let c = e.campaign {
+                if e.type == .open { opened.insert(c) }
+                if e.type == .click || e.type == .download { clicked.insert(c) }
+            }
+            if e.type == .identify {
+                for (k, v) in e.props.sorted(by: { $0.key < $1.key }) { attributeHistory.append((e.ts, k, v)) }
+            }
+            let path = Self.path(of: e.url)
+            guard let rule = rules.rules.first(where: { $0.matches(e, path: path) }) else { continue }
+            let weight = flagWeight(e.flags)
+            if weight.value == 0 {
+                excluded[rule.id, default: [:]][weight.reason!, default: 0] += 1
+                continue
+            }
+            let day = e.ts / Self.dayMillis
+            let key: String?
+            switch rule.repeatPolicy {
+            case .once: key = rule.id
+            case .perCampaign: key = rule.id + "\u{0}" + (e.campaign ?? "")
+            case .perLink: key = rule.id + "\u{0}" + (e.campaign ?? "") + "\u{0}" + (e.url ?? "")
+            case .perDay: key = rule.id + "\u{0}" + String(day)
+            case .window(let days):
+                if let last = lastAwardAt[rule.id], Double(e.ts - last) < days * Double(Self.dayMillis) {
+                    excluded[rule.id, default: [:]]["repeat", default: 0] += 1
+                    continue
+                }
+                key = nil
+            case .every: key = nil
+            }
+            if let key, usedKeys.contains(key) {
+                excluded[rule.id, default: [:]]["repeat", default: 0] += 1
+                continue
+            }
+            var points = rule.points * weight.value
+            if points > 0, let cap = rules.dailyCap {
+                let room = max(0, cap - awardedOnDay[day, default: 0])
+                if points > room {
+                    excluded[rule.id, default: [:]]["daily_cap", default: 0] += 1
+                    points = room
+                }
+                if points == 0 { continue }
+                awardedOnDay[day, default: 0] += points
+            }
+            if weight.value < 1, let reason = weight.reason { excluded[rule.id, default: [:]][reason, default: 0] += 1 }
+            if let key { usedKeys.insert(key) }
+            lastAwardAt[rule.id] = e.ts
+            var categories = rule.categories
+            if let n = rule.categoryFromPathSegment, let path {
+                let parts = path.split(separator: "/")
+                if parts.count >= n { categories.append(String(parts[n - 1]).lowercased()) }
+            }
+            awards.append(Award(ts: e.ts, rule: rule.id, points: points, categories: categories))
+        }
+
+        // Explicit attributes: the latest value of each key.
+        var attributes: [String: String] = [:]
+        for a in attributeHistory { attributes[a.key] = a.value }
+        let explicitNow = explicitPoints(attributes)
+
+        let implicitNow = awards.reduce(0.0) { $0 + $1.points * decay(asOfMillis - $1.ts) }
+        let total = implicitNow + explicitNow.total
+
+        let timeline = stageTimeline(awards: awards, attributeHistory: attributeHistory, events: events)
+        let grade = (rules.gradeBands.firstIndex { total >= $0 } ?? rules.gradeBands.count) + 1
+        let letter = ["A", "B", "C"][safe: rules.letterBands.firstIndex { explicitNow.total >= $0 }] ?? "D"
+
+        var interestWeights: [String: Double] = [:]
+        for a in awards where a.points > 0 {
+            for c in a.categories {
+                interestWeights[c, default: 0] += a.points * decay(asOfMillis - a.ts, halfLife: rules.interestHalfLifeDays)
+            }
+        }
+        let interests = interestWeights.map { LeadProfile.Interest(category: $0.key, weight: Self.round($0.value)) }
+            .sorted { ($0.weight, $1.category) > ($1.weight, $0.category) }.prefix(rules.interestTop)
+
+        var explain: [LeadProfile.Explanation] = []
+        var byRule: [String: (points: Double, awarded: Double, events: Int)] = [:]
+        for a in awards {
+            byRule[a.rule, default: (0, 0, 0)].points += a.points * decay(asOfMillis - a.ts)
+            byRule[a.rule, default: (0, 0, 0)].awarded += a.points
+            byRule[a.rule, default: (0, 0, 0)].events += 1
+        }
+        for rule in rules.rules {
+            if let r = byRule[rule.id] {
+                explain.append(.init(rule: rule.id, points: Self.round(r.points), awarded: Self.round(r.awarded), events: r.events))
+            }
+            for (reason, n) in (excluded[rule.id] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                explain.append(.init(rule: rule.id, points: 0, awarded: 0, events: n, excluded: reason))
+            }
+        }
+        for (rule, points) in explicitNow.rules {
+            explain.append(.init(rule: rule, points: points, awarded: points, events: 1))
+        }
+
+        let iso = { (ms: Int64) in ISO8601.string(ms) }
+        return LeadProfile(
+            lead: lead, asOf: iso(asOfMillis), score: Self.round(total), implicit: Self.round(implicitNow),
+            explicit: Self.round(explicitNow.total), lifetime: Self.round(awards.reduce(0) { $0 + $1.points }), grade: grade,
+            letter: letter, label: letter + String(grade), stage: timeline.stage.rawValue,
+            stageSince: timeline.since.map(iso), mqlAt: timeline.reached[.mql].map(iso), sqlAt: timeline.reached[.sql].map(iso),
+            interests: Array(interests), counts: counts, firstSeen: events.first.map { iso($0.ts) } ?? iso(asOfMillis),
+            lastSeen: events.last.map { iso($0.ts) } ?? iso(asOfMillis), visitors: visitors.sorted(),
+            campaignsOpened: opened.sorted(), campaignsClicked: clicked.sorted(), attributes: attributes, explain: explain)
+    }
+
+    /// δ(Δ) = 1 within the grace period, then halves every half-life.
+    func decay(_ ageMillis: Int64, halfLife: Double? = nil) -> Double {
+        let days = Double(max(0, ageMillis)) / Double(Self.dayMillis)
+        guard days > rules.graceDays else { return 1 }
+        return pow(2, -(days - rules.graceDays) / (halfLife ?? rules.halfLifeDays))
+    }
+
+    private func flagWeight(_ flags: EventFlags) -> (value: Double, reason: String?) {
+        var result: (Double, String?) = (1, nil)
+        for name in flags.names {
+            if let w = rules.flagWeights[name], w < result.0 { result = (w, name) }
+        }
+        return result
+    }
+
+    private func explicitPoints(_ attributes: [String: String]) -> (total: Double, rules: [(String, Double)]) {
+        var applied: [(String, Double)] = []
+        for rule in rules.attributes {
+            guard let value = attributes[rule.attribute], !value.isEmpty else { continue }
+            if let values = rule.values, !values.contains(value) { continue }
+            applied.append((rule.id, rule.points))
+        }
+        return (applied.reduce(0) { $0 + $1.1 }, applied)
+    }
+
+    /// Walks the lead's history day by day and applies the stage thresholds with hysteresis:
+    /// the score is checked at the start of every active day (after decay) and after its last event.
+    private func stageTimeline(
+        awards: [Award], attributeHistory: [(ts: Int64, key: String, value: String)], events: [Event]
+    ) -> (stage: Stage, since: Int64?, reached: [Stage: Int64]) {
+        var points: [Int64] = []
+        var lastDay: Int64?
+        for (i, e) in events.enumerated() {
+            let day = e.ts / Self.dayMillis
+            if day != lastDay {
+                points.append(e.ts - 1)
+                lastDay = day
+            }
+            if i == events.count - 1 || events[i + 1].ts / Self.dayMillis != day { points.append(e.ts) }
+        }
+        points.append(asOfMillis)
+        var stage = Stage.none
+        var since: Int64?
+        var reached: [Stage: Int64] = [:]
+        for t in points {
+            var attributes: [String: String] = [:]
+            for a in attributeHistory where a.ts <= t { attributes[a.key] = a.value }
+            var s = explicitPoints(attributes).total
+            for a in awards where a.ts <= t { s += a.points * decay(t - a.ts) }
+            let next: Stage
+            switch stage {
+            case .none: next = s >= rules.sql.enter ? .sql : (s >= rules.mql.enter ? .mql : .none)
+            case .mql: next = s >= rules.sql.enter ? .sql : (s < rules.mql.exit ? .none : .mql)
+            case .sql: next = s >= rules.sql.exit ? .sql : (s >= rules.mql.exit ? .mql : .none)
+            }
+            if next != stage {
+                if next > stage { reached[next] = t }
+                if next == .sql && reached[.mql] == nil { reached[.mql] = t }
+                stage = next
+                since = next == .none ? nil : t
+            }
+        }
+        return (stage, since, reached)
+    }
+
+    /// The path of an absolute or relative URL, without query and fragment.
+    static func path(of url: String?) -> String? {
+        guard let url else { return nil }
+        var rest = Substring(url)
+        if let scheme = rest.range(of: "://") {
+            rest = rest[scheme.upperBound...]
+            rest = rest[(rest.firstIndex(of: "/") ?? rest.endIndex)...]
+        }
+        if let q = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<q] }
+        return rest.isEmpty ? "/" : String(rest)
+    }
+
+    static func round(_ v: Double) -> Double { (v * 100).rounded() / 100 }
+}
+
+extension Array {
+    subscript(safe index: Int?) -> Element? {
+        guard let index, indices.contains(index) else { return nil }
+        return self[index]
+    }
+}
+
+public enum ISO8601 {
+    public static func string(_ ms: Int64) -> String {
+        var seconds = time_t(ms / 1000)
+        var t = tm()
+        gmtime_r(&seconds, &t)
+        func pad(_ v: Int32, _ n: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, n - s.count)) + s
+        }
+        return "\(pad(t.tm_year + 1900, 4))-\(pad(t.tm_mon + 1, 2))-\(pad(t.tm_mday, 2))T\(pad(t.tm_hour, 2)):\(pad(t.tm_min, 2)):\(pad(t.tm_sec, 2))Z"
+    }
+
+    /// Parses `2026-11-22`, `2026-11-22T10:00:00Z` (or with an offset); nil otherwise.
+    public static func parse(_ text: String) -> Int64? {
+        let f = ISO8601DateFormatter()
+        if let d = f.date(from: text) { return Int64(d.timeIntervalSince1970 * 1000) }
+        f.formatOptions = [.withFullDate]
+        if let d = f.date(from: text) {
+            // A date alone means the end of that UTC day: everything of that day counts.
+            return Int64(d.timeIntervalSince1970 * 1000) + 86_400_000 - 1
+        }
+        return nil
+    }
+}

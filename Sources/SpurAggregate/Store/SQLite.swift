@@ -1,0 +1,161 @@
+import CSQLite
+import Foundation
+
+/// A failed SQLite call, with SQLite's own message.
+public struct DatabaseError: Error, CustomStringConvertible, Sendable {
+    public let code: Int32
+    public let message: String
+    public var description: String { "SQLite error \(code): \(message)" }
+}
+
+private let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// A minimal owner of one SQLite connection. Not thread-safe: one per aggregator run.
+final class Database {
+    private var handle: OpaquePointer?
+    private var statements: [String: Statement] = [:]
+    let path: String
+
+    init(path: String, readOnly: Bool = false) throws {
+        self.path = path
+        let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        let rc = sqlite3_open_v2(path, &handle, flags | SQLITE_OPEN_NOMUTEX, nil)
+        guard rc == SQLITE_OK else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close(handle)
+            throw DatabaseError(code: rc, message: "\(path): \(message)")
+        }
+        sqlite3_busy_timeout(handle, 10_000)
+        if !readOnly {
+            try execute("PRAGMA journal_mode = DELETE")
+            try execute("PRAGMA synchronous = FULL")
+        }
+        try execute("PRAGMA foreign_keys = ON")
+    }
+
+    deinit {
+        statements.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    func close() {
+        statements.removeAll()
+        sqlite3_close_v2(handle)
+        handle = nil
+    }
+
+    func execute(_ sql: String) throws {
+        var error: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &error)
+        if rc != SQLITE_OK {
+            let message = error.map { String(cString: $0) } ?? "unknown"
+            sqlite3_free(error)
+            throw DatabaseError(code: rc, message: message)
+        }
+    }
+
+    /// A cached prepared statement for `sql`, reset and ready to bind.
+    func prepare(_ sql: String) throws -> Statement {
+        if let s = statements[sql] {
+            s.reset()
+            return s
+        }
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v2(handle, sql, -1, &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else { throw lastError(rc) }
+        let s = Statement(stmt, db: self)
+        statements[sql] = s
+        return s
+    }
+
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    var changes: Int { Int(sqlite3_changes(handle)) }
+
+    fileprivate func lastError(_ rc: Int32) -> DatabaseError {
+        DatabaseError(code: rc, message: String(cString: sqlite3_errmsg(handle)))
+    }
+}
+
+/// A prepared statement; values bind by 1-based index, columns read by 0-based index.
+final class Statement {
+    private let stmt: OpaquePointer
+    private unowned let db: Database
+
+    fileprivate init(_ stmt: OpaquePointer, db: Database) {
+        self.stmt = stmt
+        self.db = db
+    }
+
+    deinit { sqlite3_finalize(stmt) }
+
+    func reset() {
+        sqlite3_reset(stmt)
+        sqlite3_clear_bindings(stmt)
+    }
+
+    @discardableResult
+    func bind(_ values: [(any SQLValue)?]) -> Statement {
+        for (i, value) in values.enumerated() {
+            let index = Int32(i + 1)
+            switch value {
+            case nil: sqlite3_bind_null(stmt, index)
+            case let v as Int64: sqlite3_bind_int64(stmt, index, v)
+            case let v as Int: sqlite3_bind_int64(stmt, index, Int64(v))
+            case let v as Double: sqlite3_bind_double(stmt, index, v)
+            case let v as String: sqlite3_bind_text(stmt, index, v, -1, SQLITE_TRANSIENT)
+            default: preconditionFailure("unsupported SQL value")
+            }
+        }
+        return self
+    }
+
+    /// Runs a statement that returns no rows.
+    func run(_ values: (any SQLValue)?...) throws {
+        reset()
+        bind(values)
+        let rc = sqlite3_step(stmt)
+        guard rc == SQLITE_DONE || rc == SQLITE_ROW else { throw db.lastError(rc) }
+        sqlite3_reset(stmt)
+    }
+
+    /// Runs a query and calls `row` for each result row.
+    func query(_ values: (any SQLValue)?..., row: (Row) throws -> Void) throws {
+        reset()
+        bind(values)
+        defer { sqlite3_reset(stmt) }
+        while true {
+            let rc = sqlite3_step(stmt)
+            if rc == SQLITE_DONE { return }
+            guard rc == SQLITE_ROW else { throw db.lastError(rc) }
+            try row(Row(stmt: stmt))
+        }
+    }
+
+    struct Row {
+        fileprivate let stmt: OpaquePointer
+        func int(_ i: Int32) -> Int64 { sqlite3_column_int64(stmt, i) }
+        func double(_ i: Int32) -> Double { sqlite3_column_double(stmt, i) }
+        func isNull(_ i: Int32) -> Bool { sqlite3_column_type(stmt, i) == SQLITE_NULL }
+        func string(_ i: Int32) -> String? {
+            guard let text = sqlite3_column_text(stmt, i) else { return nil }
+            return String(cString: text)
+        }
+    }
+}
+
+protocol SQLValue {}
+extension Int: SQLValue {}
+extension Int64: SQLValue {}
+extension Double: SQLValue {}
+extension String: SQLValue {}

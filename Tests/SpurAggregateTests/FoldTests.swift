@@ -1,0 +1,118 @@
+import Foundation
+import SpurAggregate
+import SpurCore
+import Testing
+
+@Suite struct FoldTests {
+    @Test func segmentsAreFoldedOnceAndDuplicateEventsCountOnce() async throws {
+        let dir = DataDir()
+        let events = referenceEvents()
+        try await dir.write(events)
+        try await dir.write(Array(events.prefix(3)))  // a client retry or replayed segment: same ids
+        let first = try dir.aggregate(asOf: endOf(day: 7))
+        #expect(first.segmentsFolded == 2 && first.events == events.count && first.duplicates == 3)
+        let fingerprint = try dir.fingerprint()
+        let second = try dir.aggregate(asOf: endOf(day: 7))
+        #expect(second.segmentsFolded == 0 && second.segmentsSkipped == 2 && second.events == 0)
+        #expect(try dir.fingerprint() == fingerprint)
+        #expect(try dir.profile("lead-1")?.score == 53)
+    }
+
+    @Test func incrementalRunsEqualARebuild() async throws {
+        let dir = DataDir()
+        let events = referenceEvents() + [
+            ev(.click, day: 3, lead: "lead-2", visitor: "v-2", campaign: "nl-47", url: "https://shop.example/malbedarf/x"),
+            ev(.pageview, day: 5, visitor: "v-2", url: "https://shop.example/jobs/a"),
+            ev(.open, day: 6, lead: "lead-3", campaign: "nl-48", flags: [.proxyOpen]),
+        ]
+        // Fold in three nightly runs, in an order that differs from event time.
+        for (i, chunk) in [Array(events[6...]), Array(events[..<3]), Array(events[3..<6])].enumerated() {
+            try await dir.write(chunk)
+            _ = try dir.aggregate(asOf: endOf(day: 7 + i))
+        }
+        _ = try dir.aggregate(asOf: endOf(day: 9))
+        let incremental = try dir.fingerprint()
+        let rebuilt = try dir.aggregate(asOf: endOf(day: 9), rebuild: true)
+        #expect(rebuilt.segmentsFolded == 3)
+        #expect(try dir.fingerprint() == incremental)
+        #expect(!FileManager.default.fileExists(atPath: dir.db + ".rebuild"))
+        // A separate database folded in one go agrees too.
+        let other = dir.path + "/other.sqlite"
+        _ = try dir.aggregate(asOf: endOf(day: 9), db: other)
+        #expect(try dir.fingerprint(db: other) == incremental)
+    }
+
+    @Test func damagedSegmentsFoldTheirValidFramesAndReport() async throws {
+        let dir = DataDir()
+        try await dir.write(Array(referenceEvents().prefix(2)))
+        try await dir.write(Array(referenceEvents().suffix(7)))
+        let target = try SegmentDirectory.list(dir.segments)[1].path
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: target)))
+        bytes[bytes.count - 120] ^= 0x55  // inside the last block frame
+        try Data(bytes).write(to: URL(fileURLWithPath: target))
+        let summary = try dir.aggregate(asOf: endOf(day: 7))
+        #expect(summary.segmentsDamaged == 1 && summary.exitCode == 1 && !summary.damage.isEmpty)
+        #expect(summary.segmentsFolded == 2 && summary.events == 2)
+        // Re-running does not fold the damaged segment twice.
+        #expect(try dir.aggregate(asOf: endOf(day: 7)).segmentsFolded == 0)
+    }
+
+    @Test func aSegmentWithTheSameNameButOtherBytesIsRefused() async throws {
+        let dir = DataDir()
+        try await dir.write(Array(referenceEvents().prefix(2)))
+        _ = try dir.aggregate(asOf: endOf(day: 7))
+        let entry = try SegmentDirectory.list(dir.segments)[0]
+        let other = DataDir()
+        try await other.write(Array(referenceEvents().suffix(3)))
+        let replacement = try SegmentDirectory.list(other.segments)[0].path
+        try FileManager.default.removeItem(atPath: entry.path)
+        try FileManager.default.copyItem(atPath: replacement, toPath: entry.path)
+        let summary = try dir.aggregate(asOf: endOf(day: 7))
+        #expect(summary.segmentsRefused == [entry.name.description] && summary.exitCode == 2)
+    }
+
+    @Test func severalCollectorDirectoriesFoldTogether() async throws {
+        let a = DataDir(), b = DataDir()
+        let events = referenceEvents()
+        try await a.write(Array(events.prefix(4)), node: "a")
+        try await b.write(Array(events.dropFirst(4)), node: "b")
+        _ = try a.aggregate(asOf: endOf(day: 7), extraDirs: [b.path])
+        #expect(try a.profile("lead-1")?.score == 53)
+    }
+
+    @Test func leadsNewlyReachingTheHandoffStageAreHandedOffOnce() async throws {
+        let dir = DataDir()
+        let file = dir.path + "/handoff.jsonl"
+        var rules = try ScoringRules.defaults()
+        rules.handoffStage = .mql
+        try await dir.write(referenceEvents())
+        let first = try dir.aggregate(asOf: endOf(day: 7), rules: rules, handoffFile: file)
+        #expect(first.handedOff == 1)
+        let second = try dir.aggregate(asOf: endOf(day: 7), rules: rules, handoffFile: file)
+        #expect(second.handedOff == 0)
+        let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].contains("\"lead\":\"lead-1\""))
+    }
+
+    @Test func campaignReportSplitsHumansProxiesAndBots() async throws {
+        let dir = DataDir()
+        try await dir.write([
+            ev(.open, day: 1, lead: "a", campaign: "nl"), ev(.open, day: 1, lead: "a", campaign: "nl"),
+            ev(.open, day: 1, lead: "b", campaign: "nl", flags: [.proxyOpen]),
+            ev(.click, day: 1, lead: "a", campaign: "nl", url: "https://x/1"),
+            ev(.click, day: 1, lead: "a", campaign: "nl", url: "https://x/1"),
+            ev(.click, day: 1, lead: "c", campaign: "nl", url: "https://x/2", flags: [.scannerSuspect]),
+            ev(.open, day: 1, lead: "a", campaign: "other"),
+        ])
+        _ = try dir.aggregate(asOf: endOf(day: 1))
+        let r = try #require(try Aggregator.campaignReport(database: dir.db, campaign: "nl"))
+        #expect(r.opens == .init(total: 3, human: 2, proxy: 1, bot: 0))
+        #expect(r.uniqueOpens == .init(total: 2, human: 1, proxy: 1, bot: 0))
+        #expect(r.clicks == .init(total: 3, human: 2, proxy: 0, bot: 1))
+        #expect(r.uniqueClicks == .init(total: 2, human: 1, proxy: 0, bot: 1))
+        #expect(r.clickToOpen == 0.5)
+        #expect(r.links.map(\.url) == ["https://x/1", "https://x/2"])
+        #expect(r.links[0].uniqueClicks.human == 1)
+        #expect(try Aggregator.campaignReport(database: dir.db, campaign: "none") == nil)
+    }
+}
