@@ -38,7 +38,7 @@ struct Leads: ParsableCommand {
 
         func run() throws {
             guard let profile = try Aggregator.profile(database: database.existingPath(), lead: lead) else {
-                throw ValidationError("no lead '\(lead)' in \(database.path)")
+                throw NotFound(description: "no lead '\(lead)' in \(database.path)")
             }
             if json {
                 print(profile)
@@ -158,7 +158,7 @@ struct Report: ParsableCommand {
 
         func run() throws {
             guard let report = try Aggregator.campaignReport(database: database.existingPath(), campaign: campaign) else {
-                throw ValidationError("no events for campaign '\(campaign)'")
+                throw NotFound(description: "no events for campaign '\(campaign)' in \(database.path)")
             }
             if json {
                 let encoder = JSONEncoder()
@@ -182,4 +182,9 @@ struct Report: ParsableCommand {
             }
         }
     }
+}
+
+/// A lookup that found nothing: exit 1 with the message, no usage text.
+struct NotFound: Error, CustomStringConvertible {
+    let description: String
 }

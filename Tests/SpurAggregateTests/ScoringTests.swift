@@ -113,7 +113,7 @@ import Testing
         #expect(p.implicit == 5 + 2.5)  // the human click still counts after the scanner's
         #expect(p.explain.contains { $0.rule == "painting_supplies_click" && $0.excluded == "scanner_suspect" })
         #expect(p.explain.contains { $0.rule == "newsletter_click" && $0.excluded == "bot" })
-        #expect(p.explain.contains { $0.rule == "newsletter_open" && $0.excluded == "proxy_open" })
+        #expect(p.explain.contains { $0.rule == "newsletter_open" && $0.excluded == "proxy_open (weight 0.5)" })
     }
 
     @Test func explicitPointsFollowTheCurrentAttributeValues() async throws {

@@ -13,7 +13,8 @@ public struct LeadProfile: Codable, Sendable, Equatable {
         /// Points awarded before decay.
         public var awarded: Double
         public var events: Int
-        /// Why events gave nothing or less: `repeat`, `daily_cap`, `bot`, `scanner_suspect`, `honeypot`, `proxy_open`.
+        /// Why events gave nothing or less: `repeat`, `daily_cap`, `bot`, `scanner_suspect`, `honeypot`, `proxy_open`;
+        /// events counted at a reduced weight say so, e.g. `proxy_open (weight 0.5)`.
         public var excluded: String?
     }
 

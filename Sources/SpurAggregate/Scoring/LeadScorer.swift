@@ -78,7 +78,9 @@ public struct LeadScorer: Sendable {
                 if points == 0 { continue }
                 awardedOnDay[day, default: 0] += points
             }
-            if weight.value < 1, let reason = weight.reason { excluded[rule.id, default: [:]][reason, default: 0] += 1 }
+            if weight.value < 1, let reason = weight.reason {
+                excluded[rule.id, default: [:]]["\(reason) (weight \(weight.value))", default: 0] += 1
+            }
             if let key { usedKeys.insert(key) }
             lastAwardAt[rule.id] = e.ts
             var categories = rule.categories
