@@ -30,6 +30,16 @@ public struct CollectorConfiguration: Sendable {
     /// Mark cookies `Secure`; nil means: when the public URL is https.
     public var cookieSecure: Bool?
 
+    /// Site origins (e.g. `https://shop.example`) allowed to send beacons with credentials via CORS.
+    public var siteOrigins: [String] = []
+    /// Bearer keys for `POST /api/identify`; with none the endpoint does not exist (404).
+    public var apiKeys: [String] = []
+    /// Attributes `/api/identify` accepts (progressive profiling).
+    public var identifyAttributes: Set<String> = [
+        "birthday", "role", "company_size", "industry", "zip", "country", "customer_type", "phone", "company", "job_title",
+        "newsletter",
+    ]
+
     public var maxURIBytes = 8192
     public var maxHeaderBytes = 16384
     public var maxBodyBytes = 64 * 1024

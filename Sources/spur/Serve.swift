@@ -28,6 +28,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Cookie domain, e.g. shop.example to share the visitor id with t.shop.example. [env: SPUR_COOKIE_DOMAIN]") var cookieDomain: String?
     @Option(help: "Secure cookies: auto (when the public URL is https), on, off. [env: SPUR_COOKIE_SECURE] (default: auto)") var cookieSecure: String?
     @Option(help: "Close connections that send no complete request for this long, e.g. 30s. [env: SPUR_REQUEST_TIMEOUT]") var requestTimeout: String?
+    @Option(help: "Site origin allowed to send beacons with cookies via CORS, e.g. https://shop.example (repeatable). [env: SPUR_SITE_ORIGINS, comma-separated]") var siteOrigin: [String] = []
+    @Option(help: "File with API keys for /api/identify, one per line. [env: SPUR_API_KEYS, comma-separated] (default: none, endpoint disabled)") var apiKeysFile: String?
+    @Option(help: "Attributes /api/identify accepts, comma-separated. [env: SPUR_IDENTIFY_ATTRIBUTES]") var identifyAttributes: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. [env: SPUR_LOG_LEVEL] (default: info)") var logLevel: Logger.Level?
 
     func run() async throws {
@@ -120,6 +123,30 @@ struct Serve: AsyncParsableCommand {
         case "on", "true", "yes": c.cookieSecure = true
         case "off", "false", "no": c.cookieSecure = false
         default: throw ValidationError("--cookie-secure must be auto, on or off")
+        }
+        let origins = siteOrigin.isEmpty
+            ? (Environment.value("SPUR_SITE_ORIGINS")?.split(separator: ",").map(String.init) ?? []) : siteOrigin
+        c.siteOrigins = try origins.map { raw in
+            var o = raw.trimmingCharacters(in: .whitespaces)
+            while o.hasSuffix("/") { o.removeLast() }
+            guard o.hasPrefix("http://") || o.hasPrefix("https://"), !o.dropFirst(8).contains("/") else {
+                throw ValidationError("--site-origin '\(raw)' must be an origin like https://shop.example")
+            }
+            return o
+        }
+        var keys: [String] = []
+        if let file = apiKeysFile {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("cannot read --api-keys-file \(file)") }
+            keys = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        } else if let env = Environment.value("SPUR_API_KEYS") {
+            keys = env.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        if let weak = keys.first(where: { $0.count < 16 }) {
+            throw ValidationError("API key '\(weak.prefix(3))…' is shorter than 16 characters")
+        }
+        c.apiKeys = keys
+        if let list = identifyAttributes ?? Environment.value("SPUR_IDENTIFY_ATTRIBUTES") {
+            c.identifyAttributes = Set(list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         }
         return c
     }

@@ -47,6 +47,8 @@ struct MetricsMiddleware: RouterMiddleware {
         switch path {
         case "/p.gif": return "pixel"
         case "/e": return "beacon"
+        case "/s.js": return "script"
+        case "/api/identify": return "identify"
         case "/optout", "/optin": return String(path.dropFirst())
         case "/healthz", "/readyz", "/metrics": return String(path.dropFirst())
         case "/robots.txt": return "robots"

@@ -13,6 +13,12 @@ struct BeaconController: Sendable {
     }
 
     func receive(_ request: Request, _ context: CollectorContext) async throws -> Response {
+        var response = try await handle(request, context)
+        SiteController.allowOrigin(request, &response, origins: Set(ingest.configuration.siteOrigins))
+        return response
+    }
+
+    private func handle(_ request: Request, _ context: CollectorContext) async throws -> Response {
         let limit = ingest.configuration.maxBodyBytes
         if let type = request.headers[.contentType]?.lowercased(),
             !(type.hasPrefix("text/plain") || type.hasPrefix("application/json"))

@@ -52,6 +52,8 @@ public enum CollectorApplication {
         let ingest = Ingestor(configuration: configuration, eventLog: eventLog, keyring: keyring, metrics: metrics)
         TrackingController(ingest: ingest).register(on: router)
         BeaconController(ingest: ingest).register(on: router)
+        SiteController(siteOrigins: Set(configuration.siteOrigins)).register(on: router)
+        IdentifyController(ingest: ingest, apiKeys: configuration.apiKeys.map { Array($0.utf8) }).register(on: router)
         PrivacyController(cookies: ingest.cookies).register(on: router)
         OperationsController(eventLog: eventLog, metrics: metrics, segmentDirectory: configuration.segmentDirectory)
             .register(on: router)

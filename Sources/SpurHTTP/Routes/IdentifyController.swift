@@ -1,0 +1,94 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SpurCore
+
+/// `POST /api/identify`: the site's backend links a visitor to a lead, optionally with explicit
+/// attributes (progressive profiling). Bearer API key, checked in constant time; 204 once durable.
+struct IdentifyController: Sendable {
+    let ingest: Ingestor
+    let apiKeys: [[UInt8]]
+
+    func register(on router: Router<CollectorContext>) {
+        router.post("/api/identify") { request, context in try await self.identify(request, context) }
+    }
+
+    func identify(_ request: Request, _ context: CollectorContext) async throws -> Response {
+        guard !apiKeys.isEmpty else { return Responses.text(.notFound, "Not found.") }
+        guard let auth = request.headers[.authorization], auth.lowercased().hasPrefix("bearer "),
+            isValid(Array(auth.dropFirst(7).utf8))
+        else {
+            var response = Responses.text(.unauthorized, "A valid API key is required (Authorization: Bearer KEY).")
+            response.headers[.wwwAuthenticate] = "Bearer"
+            return response
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: ingest.configuration.maxBodyBytes)
+        } catch {
+            return Responses.text(.contentTooLarge, "The body is larger than \(ingest.configuration.maxBodyBytes) bytes.")
+        }
+        let object: [String: Any]
+        do {
+            guard let o = try JSONSerialization.jsonObject(with: Data(Array(buffer: body))) as? [String: Any] else {
+                return Responses.text(.badRequest, "Expected a JSON object {\"lead\": …, \"visitor\": …, \"attributes\": {…}}.")
+            }
+            object = o
+        } catch {
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "invalid JSON"
+            return Responses.text(.badRequest, "Malformed JSON: \(detail)")
+        }
+        for key in object.keys where !["lead", "visitor", "attributes"].contains(key) {
+            return Responses.text(.badRequest, "Unknown field '\(key)' (expected lead, visitor, attributes).")
+        }
+        guard let lead = object["lead"] as? String else { return Responses.text(.badRequest, "Field 'lead' (a string) is required.") }
+        if let problem = Identifier.problem(lead, what: "lead") { return Responses.text(.badRequest, problem + ".") }
+        var visitor: String?
+        if let v = object["visitor"], !(v is NSNull) {
+            guard let s = v as? String, VisitorID.isValid(s) else {
+                return Responses.text(.badRequest, "Field 'visitor' must be the 32-hex-digit id from the spur_vid cookie.")
+            }
+            visitor = s
+        }
+        var attributes: [String: String] = [:]
+        if let raw = object["attributes"], !(raw is NSNull) {
+            guard let map = raw as? [String: Any] else { return Responses.text(.badRequest, "Field 'attributes' must be an object.") }
+            for (key, value) in map {
+                guard ingest.configuration.identifyAttributes.contains(key) else {
+                    let allowed = ingest.configuration.identifyAttributes.sorted().joined(separator: ", ")
+                    return Responses.text(.badRequest, "Attribute '\(key)' is not accepted (allowed: \(allowed)).")
+                }
+                switch value {
+                case let s as String: attributes[key] = s
+                case let n as NSNumber: attributes[key] = n.stringValue
+                default: return Responses.text(.badRequest, "Attribute '\(key)' must be a string or number.")
+                }
+            }
+        }
+        // A server-to-server call: the caller's IP and user agent are the backend's, not the person's.
+        var event = Event(id: ingest.ids.next(), ts: SystemTime.nowMillis(), type: .identify, node: ingest.configuration.node)
+        event.lead = lead
+        event.visitor = visitor
+        event.props = attributes
+        do {
+            try await ingest.recordDurably([event])
+        } catch {
+            var response = Responses.text(.serviceUnavailable, "The identification cannot be stored right now; retry later.")
+            response.headers[.retryAfter] = "5"
+            return response
+        }
+        return Response(status: .noContent)
+    }
+
+    /// Compares against every key without an early exit, so timing does not reveal a prefix.
+    private func isValid(_ candidate: [UInt8]) -> Bool {
+        var match = false
+        for key in apiKeys {
+            var diff = UInt8(key.count == candidate.count ? 0 : 1)
+            for i in 0..<key.count { diff |= key[i] ^ (i < candidate.count ? candidate[i] : 0) }
+            match = match || diff == 0
+        }
+        return match
+    }
+}
