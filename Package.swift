@@ -43,9 +43,10 @@ let package = Package(
                 "SpurCore",
                 "CSQLite",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("default-rules.yaml")],
+            exclude: ["default-rules.yaml"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -34,9 +34,16 @@ struct Leads: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One lead's profile and score explanation.")
         @OptionGroup var database: DatabaseOptions
         @Flag(help: "Print JSON.") var json = false
+        @Flag(help: "Print every stored event of the lead (and its visitor ids) as JSON Lines: the data-subject export.") var events = false
         @Argument(help: "Lead id.") var lead: String
 
         func run() throws {
+            if events {
+                let lines = try Aggregator.events(database: database.existingPath(), lead: lead)
+                guard !lines.isEmpty else { throw NotFound(description: "no events of lead '\(lead)' in \(database.path)") }
+                FileHandle.standardOutput.write(Data(lines.joined().utf8))
+                return
+            }
             guard let profile = try Aggregator.profile(database: database.existingPath(), lead: lead) else {
                 throw NotFound(description: "no lead '\(lead)' in \(database.path)")
             }

@@ -6,6 +6,6 @@ struct Spur: AsyncParsableCommand {
         commandName: "spur",
         abstract: "Self-hosted tracking pixel and click-redirect collector with lead scoring.",
         version: "0.1.0",
-        subcommands: [Serve.self, Link.self, Pixel.self, Wrap.self, Segments.self, Aggregate.self, Leads.self, Report.self]
+        subcommands: [Serve.self, Link.self, Pixel.self, Wrap.self, Segments.self, Aggregate.self, Leads.self, Report.self, Forget.self]
     )
 }

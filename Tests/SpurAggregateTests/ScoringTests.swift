@@ -188,6 +188,12 @@ import Testing
         #expect(throws: Never.self) { try ScoringRules.defaults() }
     }
 
+    @Test func theEmbeddedDefaultsEqualTheShippedFile() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/SpurAggregate/default-rules.yaml")
+        #expect(try String(contentsOf: file, encoding: .utf8) == ScoringRules.defaultYAML)
+    }
+
     @Test func globsMatchPaths() {
         #expect(Glob("/malbedarf/*").matches("/malbedarf/pinsel/rund"))
         #expect(Glob("/malbedarf/*").matches("/malbedarf/"))

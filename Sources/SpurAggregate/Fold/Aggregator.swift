@@ -33,6 +33,8 @@ public struct Aggregator {
         public var events = 0
         public var duplicates = 0
         public var unreadableLines = 0
+        /// Events of erased leads or visitors dropped while folding (restored or not yet rewritten segments).
+        public var erasedSkipped = 0
         public var leads = 0
         public var handedOff = 0
         public var handoffError: String?
@@ -50,6 +52,7 @@ public struct Aggregator {
             s += "skipped \(segmentsSkipped) already folded"
             if segmentsDamaged > 0 { s += ", \(segmentsDamaged) damaged" }
             if !segmentsRefused.isEmpty { s += ", \(segmentsRefused.count) REFUSED" }
+            if erasedSkipped > 0 { s += ", \(erasedSkipped) events of erased people dropped" }
             s += "; scored \(leads) leads; \(handedOff) handed off"
             if let handoffError { s += " (hand-off FAILED: \(handoffError))" }
             return s
@@ -80,11 +83,13 @@ public struct Aggregator {
         let fresh = options.database + ".rebuild"
         try? FileManager.default.removeItem(atPath: fresh)
         try? FileManager.default.removeItem(atPath: fresh + "-journal")
-        let previous = FileManager.default.fileExists(atPath: options.database)
-            ? try AggregateStore(path: options.database, readOnly: true).stages() : [:]
+        let old = FileManager.default.fileExists(atPath: options.database)
+            ? try AggregateStore(path: options.database, readOnly: true) : nil
+        let previous = try old?.stages() ?? [:]
         var summary: Summary
         do {
             let store = try AggregateStore(path: fresh)
+            if let old { try Erasures.copy(from: old, to: store) }
             summary = try fold(segments, into: store, progress: progress)
             try score(store, previous: previous, summary: &summary)
             store.db.close()
@@ -117,6 +122,7 @@ public struct Aggregator {
     /// Folds each new segment in its own transaction together with its ledger row.
     private func fold(_ segments: [SegmentDirectory.Entry], into store: AggregateStore, progress: Progress) throws -> Summary {
         var summary = Summary()
+        let erasures = try Erasures(store: store)
         for (i, entry) in segments.enumerated() {
             defer { progress(i + 1, segments.count, summary.events) }
             let bytes = try FileBytes.read(entry.path)
@@ -144,6 +150,10 @@ public struct Aggregator {
                         guard let event = Event(jsonLine: payload[lineStart..<idx]) else {
                             summary.unreadableLines += 1
                             damage.append(.init(offset: block.offset, reason: "unreadable event line"))
+                            continue
+                        }
+                        if erasures.covers(event) {
+                            summary.erasedSkipped += 1
                             continue
                         }
                         if try store.insert(event) { events += 1 } else { duplicates += 1 }

@@ -118,6 +118,11 @@ extension Aggregator {
         try AggregateStore(path: path, readOnly: true).topProfiles(limit: limit, stage: stage)
     }
 
+    /// Every stored event of the lead and its linked visitors, as JSON lines (newline included).
+    public static func events(database path: String, lead: String) throws -> [String] {
+        try AggregateStore(path: path, readOnly: true).events(ofLead: lead).map { String(decoding: $0.jsonLine, as: UTF8.self) }
+    }
+
     public static func eachProfile(database path: String, _ each: (String) throws -> Void) throws {
         try AggregateStore(path: path, readOnly: true).allProfiles(each)
     }

@@ -84,11 +84,11 @@ public struct ScoringRules: Sendable {
 
     /// The rules shipped with Spur (`Sources/SpurAggregate/default-rules.yaml`).
     public static func defaults() throws -> ScoringRules {
-        guard let url = Bundle.module.url(forResource: "default-rules", withExtension: "yaml"),
-            let text = try? String(contentsOf: url, encoding: .utf8)
-        else { throw RulesError("the default rules file is missing from the build") }
-        return try ScoringRules(yaml: text)
+        try ScoringRules(yaml: DefaultRules.yaml)
     }
+
+    /// The text of the built-in rules (to copy and edit).
+    public static var defaultYAML: String { DefaultRules.yaml }
 
     public static func load(path: String?) throws -> ScoringRules {
         guard let path else { return try defaults() }

@@ -18,7 +18,9 @@ final class AggregateStore {
             CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS segments(
                 name TEXT PRIMARY KEY, size INTEGER NOT NULL, crc INTEGER NOT NULL, events INTEGER NOT NULL,
-                duplicates INTEGER NOT NULL, damaged INTEGER NOT NULL, folded_at INTEGER NOT NULL);
+                duplicates INTEGER NOT NULL, damaged INTEGER NOT NULL, folded_at INTEGER NOT NULL,
+                pending_size INTEGER, pending_crc INTEGER);
+            CREATE TABLE IF NOT EXISTS erasures(hash TEXT PRIMARY KEY, erased_at INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS damage(segment TEXT NOT NULL, offset INTEGER NOT NULL, reason TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS events(
                 id TEXT PRIMARY KEY, ts INTEGER NOT NULL, type TEXT NOT NULL, campaign TEXT, lead TEXT, visitor TEXT,
@@ -46,11 +48,37 @@ final class AggregateStore {
 
     func ledgerState(name: String, size: Int, crc: UInt32) throws -> LedgerState {
         var state = LedgerState.new
-        try db.prepare("SELECT size, crc FROM segments WHERE name = ?").query(name) { row in
+        var promote = false
+        try db.prepare("SELECT size, crc, pending_size, pending_crc FROM segments WHERE name = ?").query(name) { row in
             let s = Int(row.int(0)), c = UInt32(truncatingIfNeeded: row.int(1))
-            state = s == size && c == crc ? .folded : .conflict(size: s, crc: c)
+            if s == size && c == crc {
+                state = .folded
+            } else if !row.isNull(2), Int(row.int(2)) == size, UInt32(truncatingIfNeeded: row.int(3)) == crc {
+                // The file was rewritten by an erasure that stopped before updating the ledger.
+                state = .folded
+                promote = true
+            } else {
+                state = .conflict(size: s, crc: c)
+            }
         }
+        if promote { try setLedger(name: name, size: size, crc: crc) }
         return state
+    }
+
+    /// Announces a rewrite: until `setLedger`, both the old and the new bytes count as folded.
+    func setPendingLedger(name: String, size: Int, crc: UInt32) throws {
+        try db.prepare("UPDATE segments SET pending_size = ?, pending_crc = ? WHERE name = ?").run(size, Int64(crc), name)
+    }
+
+    func setLedger(name: String, size: Int, crc: UInt32) throws {
+        try db.prepare("UPDATE segments SET size = ?, crc = ?, pending_size = NULL, pending_crc = NULL WHERE name = ?").run(
+            size, Int64(crc), name)
+    }
+
+    func isLedgered(_ name: String) throws -> Bool {
+        var found = false
+        try db.prepare("SELECT 1 FROM segments WHERE name = ?").query(name) { _ in found = true }
+        return found
     }
 
     /// Inserts an event unless its id is known; returns false for a duplicate.
@@ -79,7 +107,7 @@ final class AggregateStore {
     }
 
     func recordSegment(name: String, size: Int, crc: UInt32, events: Int, duplicates: Int, damage: [SegmentScan.Damage]) throws {
-        try db.prepare("INSERT INTO segments VALUES(?,?,?,?,?,?,?)").run(
+        try db.prepare("INSERT INTO segments VALUES(?,?,?,?,?,?,?,NULL,NULL)").run(
             name, size, Int64(crc), events, duplicates, damage.isEmpty ? 0 : 1, Int64(Date().timeIntervalSince1970))
         for d in damage {
             try db.prepare("INSERT INTO damage VALUES(?,?,?)").run(name, d.offset, d.reason)

@@ -31,6 +31,8 @@ final class Database {
             try execute("PRAGMA synchronous = FULL")
         }
         try execute("PRAGMA foreign_keys = ON")
+        // Erased data must not linger in free pages.
+        try execute("PRAGMA secure_delete = ON")
     }
 
     deinit {

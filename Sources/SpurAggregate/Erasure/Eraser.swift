@@ -1,0 +1,113 @@
+import Foundation
+import Logging
+import SpurCore
+
+/// `spur forget LEAD`: erases a lead and its visitor ids from the database *and* from every
+/// sealed segment, and records salted hashes so that refolds stay clean (docs/privacy.md).
+public struct Eraser {
+    public struct Report: Sendable, CustomStringConvertible {
+        public var lead: String
+        public var visitors: [String] = []
+        public var segmentsRewritten: [String] = []
+        public var eventsRemovedFromSegments = 0
+        public var eventsRemovedFromDatabase = 0
+        public var damagedCopiesRemoved: [String] = []
+        /// Unsealed segments (a collector is writing them): their events are dropped when folded.
+        public var openSegmentsNotRewritten: [String] = []
+        public var dryRun = false
+
+        public var description: String {
+            var lines = [
+                "\(dryRun ? "would erase" : "erased") lead \(lead) and \(visitors.count) visitor id(s)",
+                "segments \(dryRun ? "to rewrite" : "rewritten"): \(segmentsRewritten.count), events removed from segments: \(eventsRemovedFromSegments)",
+                "events removed from the database: \(eventsRemovedFromDatabase)",
+            ]
+            for s in segmentsRewritten { lines.append("  rewrote \(s)") }
+            for s in damagedCopiesRemoved { lines.append("  removed damaged copy \(s)") }
+            for s in openSegmentsNotRewritten {
+                lines.append("  NOT rewritten (still open): \(s) — its events of this person are dropped when folded; run forget again once sealed")
+            }
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    let dataDirectories: [String]
+    let database: String
+    let logger: Logger
+
+    public init(dataDirectories: [String], database: String, logger: Logger) {
+        self.dataDirectories = dataDirectories
+        self.database = database
+        self.logger = logger
+    }
+
+    public func forget(lead: String, dryRun: Bool) throws -> Report {
+        var report = Report(lead: lead)
+        report.dryRun = dryRun
+        let store = try AggregateStore(path: database)
+        // 1. Every visitor id ever linked to the lead, from the database and the segments.
+        var visitors = Set<String>()
+        try store.db.prepare("SELECT visitor FROM visitor_links WHERE lead = ?").query(lead) { visitors.insert($0.string(0)!) }
+        try store.db.prepare("SELECT DISTINCT visitor FROM events WHERE lead = ? AND visitor IS NOT NULL").query(lead) {
+            visitors.insert($0.string(0)!)
+        }
+        let files = try dataDirectories.flatMap { try SegmentDirectory.list($0 + "/segments") }
+        for file in files where file.state != .open {
+            _ = try? SegmentScanner.scan(path: file.path) { _, payload in
+                for line in payload.split(separator: 0x0A) {
+                    guard let e = Event(jsonLine: line), e.lead == lead, let v = e.visitor else { continue }
+                    visitors.insert(v)
+                }
+            }
+        }
+        report.visitors = visitors.sorted()
+        let matches = { (e: Event) in e.lead == lead || (e.visitor.map { visitors.contains($0) } ?? false) }
+
+        // 2. The database: erasure record and deletion in one transaction.
+        var dbEvents = 0
+        let inVisitors = "(" + visitors.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" }.joined(separator: ",") + ")"
+        try store.db.prepare("SELECT count(*) FROM events WHERE lead = ?" + (visitors.isEmpty ? "" : " OR visitor IN \(inVisitors)"))
+            .query(lead) { dbEvents = Int($0.int(0)) }
+        report.eventsRemovedFromDatabase = dbEvents
+        if !dryRun {
+            try store.db.transaction {
+                var erasures = try Erasures(store: store)
+                try erasures.add([lead] + visitors.sorted(), store: store)
+                try store.db.prepare("DELETE FROM events WHERE lead = ?" + (visitors.isEmpty ? "" : " OR visitor IN \(inVisitors)")).run(lead)
+                try store.db.prepare("DELETE FROM visitor_links WHERE lead = ?" + (visitors.isEmpty ? "" : " OR visitor IN \(inVisitors)")).run(lead)
+                try store.db.prepare("DELETE FROM profiles WHERE lead = ?").run(lead)
+                try store.db.prepare("DELETE FROM handoff_outbox WHERE lead = ?").run(lead)
+            }
+        }
+
+        // 3. The segments: rewrite each affected sealed one atomically.
+        for file in files {
+            switch file.state {
+            case .open:
+                report.openSegmentsNotRewritten.append(file.path)
+            case .damaged:
+                // Forensic copies whose damaged bytes cannot be checked: removed, whatever they hold.
+                report.damagedCopiesRemoved.append(file.path)
+                if !dryRun { try FileManager.default.removeItem(atPath: file.path) }
+            case .sealed:
+                let bytes = try FileBytes.read(file.path)
+                guard let result = SegmentRewriter.rewrite(bytes, keep: { !(Event(jsonLine: $0).map(matches) ?? false) }),
+                    result.removed > 0
+                else { continue }
+                report.segmentsRewritten.append(file.path)
+                report.eventsRemovedFromSegments += result.removed
+                if dryRun { continue }
+                let name = file.name.description
+                let ledgered = try store.isLedgered(name)
+                if ledgered { try store.setPendingLedger(name: name, size: result.bytes.count, crc: Crc32.of(result.bytes)) }
+                try SegmentRewriter.replace(file.path, with: result.bytes)
+                if ledgered { try store.setLedger(name: name, size: result.bytes.count, crc: Crc32.of(result.bytes)) }
+            }
+        }
+        if !dryRun {
+            try store.db.execute("VACUUM")
+            logger.notice("Erased a lead", metadata: ["segments": "\(report.segmentsRewritten.count)"])
+        }
+        return report
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Logging
+import SpurAggregate
+import SpurCore
+import Testing
+
+@Suite struct ErasureTests {
+    /// Every byte the data directory holds, segments decompressed, as text.
+    func everything(in dir: DataDir) throws -> String {
+        var text = ""
+        let files = try FileManager.default.subpathsOfDirectory(atPath: dir.path).map { dir.path + "/" + $0 }
+        for path in files {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else { continue }
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            text += String(decoding: data, as: UTF8.self)
+            if path.hasSuffix(".gz") {
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: "/usr/bin/gzip")
+                p.arguments = ["-dc", path]
+                let out = Pipe()
+                p.standardOutput = out
+                try p.run()
+                text += String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                p.waitUntilExit()
+            }
+        }
+        return text
+    }
+
+    func forget(_ dir: DataDir, _ lead: String, dryRun: Bool = false) throws -> Eraser.Report {
+        try Eraser(dataDirectories: [dir.path], database: dir.db, logger: quietLogger).forget(lead: lead, dryRun: dryRun)
+    }
+
+    func otherPerson() -> [Event] {
+        [
+            ev(.click, day: 2, lead: "lead-2", visitor: "v-2", campaign: "nl-47", url: "https://shop.example/malbedarf/x"),
+            ev(.pageview, day: 3, visitor: "v-2", url: "https://shop.example/produkte/a/b"),
+        ]
+    }
+
+    @Test func forgetRemovesEveryTraceOfTheLeadAndItsVisitors() async throws {
+        let dir = DataDir()
+        try await dir.write(referenceEvents() + otherPerson())
+        try await dir.write([ev(.pageview, day: 8, visitor: "v-1", url: "https://shop.example/filialen")])
+        _ = try dir.aggregate(asOf: endOf(day: 8))
+        let before = try #require(try dir.profile("lead-2"))
+        #expect(try everything(in: dir).contains("lead-1"))
+
+        let dry = try forget(dir, "lead-1", dryRun: true)
+        #expect(dry.segmentsRewritten.count == 2 && dry.eventsRemovedFromSegments == 10)
+        #expect(try everything(in: dir).contains("lead-1"))
+
+        let report = try forget(dir, "lead-1")
+        #expect(report.visitors == ["v-1"] && report.eventsRemovedFromSegments == 10 && report.eventsRemovedFromDatabase == 10)
+        let all = try everything(in: dir)
+        #expect(!all.contains("lead-1") && !all.contains("\"v-1\""))
+        // The rest is untouched and the next run is clean (no ledger conflict).
+        let summary = try dir.aggregate(asOf: endOf(day: 8))
+        #expect(summary.exitCode == 0 && summary.segmentsSkipped == 2)
+        #expect(try dir.profile("lead-2") == before && dir.profile("lead-1") == nil)
+        for entry in try SegmentDirectory.list(dir.segments) { #expect(try SegmentScanner.scan(path: entry.path).isClean) }
+    }
+
+    @Test func aRebuildAfterRestoringAnOldSegmentStaysClean() async throws {
+        let dir = DataDir()
+        try await dir.write(referenceEvents() + otherPerson())
+        _ = try dir.aggregate(asOf: endOf(day: 7))
+        let segment = try SegmentDirectory.list(dir.segments)[0].path
+        let backup = try Data(contentsOf: URL(fileURLWithPath: segment))
+        _ = try forget(dir, "lead-1")
+        try backup.write(to: URL(fileURLWithPath: segment))  // restored from an old backup
+        let summary = try dir.aggregate(asOf: endOf(day: 7), rebuild: true)
+        #expect(summary.erasedSkipped == referenceEvents().count)
+        #expect(try dir.profile("lead-1") == nil && dir.profile("lead-2") != nil)
+        #expect(try Aggregator.events(database: dir.db, lead: "lead-1").isEmpty)
+        // Forgetting again cleans the restored file too.
+        _ = try forget(dir, "lead-1")
+        #expect(!(try everything(in: dir).contains("lead-1")))
+    }
+
+    @Test func leadEventsExportListsEveryStoredEvent() async throws {
+        let dir = DataDir()
+        try await dir.write(referenceEvents())
+        _ = try dir.aggregate(asOf: endOf(day: 7))
+        let lines = try Aggregator.events(database: dir.db, lead: "lead-1")
+        #expect(lines.count == referenceEvents().count)
+        #expect(lines.allSatisfy { $0.hasSuffix("\n") && Event(jsonLine: Array($0.utf8).dropLast()) != nil })
+    }
+
+    @Test func pruneDeletesOnlyFoldedSegmentsPastRetention() async throws {
+        let dir = DataDir()
+        try await dir.write(referenceEvents())
+        try await dir.write([ev(.pageview, day: 400, visitor: "x", url: "https://shop.example/")])
+        let cutoff = at(day: 100)
+        var report = try Retention.prune(dataDirectories: [dir.path], database: dir.db, olderThanMillis: cutoff, dryRun: false, force: false)
+        #expect(report.deleted.isEmpty && report.keptUnfolded.count == 1)
+        _ = try dir.aggregate(asOf: endOf(day: 400))
+        report = try Retention.prune(dataDirectories: [dir.path], database: dir.db, olderThanMillis: cutoff, dryRun: true, force: false)
+        #expect(report.deleted.count == 1 && FileManager.default.fileExists(atPath: report.deleted[0]))
+        report = try Retention.prune(dataDirectories: [dir.path], database: dir.db, olderThanMillis: cutoff, dryRun: false, force: false)
+        #expect(report.deleted.count == 1 && !FileManager.default.fileExists(atPath: report.deleted[0]))
+        #expect(try SegmentDirectory.list(dir.segments).count == 1)
+        #expect(report.databaseEvents == referenceEvents().count)
+        #expect(try Aggregator.events(database: dir.db, lead: "lead-1").isEmpty)
+    }
+}
