@@ -15,13 +15,19 @@ public struct Eraser {
         /// Unsealed segments (a collector is writing them): their events are dropped when folded.
         public var openSegmentsNotRewritten: [String] = []
         public var dryRun = false
+        /// Profiles of other leads that listed an erased visitor id; rescored by the next aggregate run.
+        public var otherProfilesDropped = 0
 
         public var description: String {
             var lines = [
-                "\(dryRun ? "would erase" : "erased") lead \(lead) and \(visitors.count) visitor id(s)",
+                "\(dryRun ? "would erase" : "erased") lead \(lead) and \(visitors.count) visitor id(s)"
+                    + (visitors.isEmpty ? "" : ": " + visitors.joined(separator: " ")),
                 "segments \(dryRun ? "to rewrite" : "rewritten"): \(segmentsRewritten.count), events removed from segments: \(eventsRemovedFromSegments)",
                 "events removed from the database: \(eventsRemovedFromDatabase)",
             ]
+            if otherProfilesDropped > 0 {
+                lines.append("profiles of other leads that shared a visitor id, dropped until the next spur aggregate: \(otherProfilesDropped)")
+            }
             for s in segmentsRewritten { lines.append("  rewrote \(s)") }
             for s in damagedCopiesRemoved { lines.append("  removed damaged copy \(s)") }
             for s in openSegmentsNotRewritten {
@@ -61,7 +67,6 @@ public struct Eraser {
             }
         }
         report.visitors = visitors.sorted()
-        let matches = { (e: Event) in e.lead == lead || (e.visitor.map { visitors.contains($0) } ?? false) }
 
         // 2. The database: erasure record and deletion in one transaction.
         var dbEvents = 0
@@ -77,10 +82,24 @@ public struct Eraser {
                 try store.db.prepare("DELETE FROM visitor_links WHERE lead = ?" + (visitors.isEmpty ? "" : " OR visitor IN \(inVisitors)")).run(lead)
                 try store.db.prepare("DELETE FROM profiles WHERE lead = ?").run(lead)
                 try store.db.prepare("DELETE FROM handoff_outbox WHERE lead = ?").run(lead)
+                // Other leads' stored profiles may list an erased visitor id (a shared browser):
+                // drop them; the next `spur aggregate` scores those leads again from their events.
+                for visitor in visitors {
+                    let pattern = "%\"" + visitor + "\"%"
+                    try store.db.prepare("DELETE FROM profiles WHERE json LIKE ?").run(pattern)
+                    report.otherProfilesDropped += store.db.changes
+                    try store.db.prepare("DELETE FROM handoff_outbox WHERE payload LIKE ?").run(pattern)
+                }
             }
         }
 
-        // 3. The segments: rewrite each affected sealed one atomically.
+        // 3. The segments: rewrite each affected sealed one atomically. Events are matched by id and
+        // by the recorded erasure hashes, so a rerun after a crash also finds visitor ids whose link
+        // to the lead was only in segments already rewritten.
+        let erasures = try Erasures(store: store)
+        let matches = { (e: Event) in
+            e.lead == lead || (e.visitor.map { visitors.contains($0) } ?? false) || erasures.covers(e)
+        }
         for file in files {
             switch file.state {
             case .open:
