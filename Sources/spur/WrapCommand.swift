@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SpurCore
+import Synchronization
 
 /// `spur wrap`: turns a newsletter into a tracked one.
 struct Wrap: ParsableCommand {
@@ -99,20 +100,28 @@ struct Wrap: ParsableCommand {
         guard let text = String(validating: [UInt8](data), as: UTF8.self) else { throw WrapFailure("\(csv): not UTF-8 text") }
         let leads = try RecipientList.leads(csv: text, column: leadColumn, file: csv)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var written: [String] = []
-        do {
-            for lead in leads {
-                let final = directory + "/" + lead + ".html"
-                let tmp = directory + "/." + lead + ".html.tmp"
+        // Parsed once; rendered and written per recipient on all cores.
+        let failure = Mutex<(any Error)?>(nil)
+        let written = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: leads.count) { i in
+            guard failure.withLock({ $0 == nil }) else { return }
+            let lead = leads[i]
+            let final = directory + "/" + lead + ".html"
+            let tmp = directory + "/." + lead + ".html.tmp"
+            do {
                 guard FileManager.default.createFile(atPath: tmp, contents: Data(wrapper.render(lead: .signed(lead), keyring: keyring))) else {
                     throw WrapFailure("\(tmp): cannot write the file")
                 }
-                if FileManager.default.fileExists(atPath: final) { try FileManager.default.removeItem(atPath: final) }
-                try FileManager.default.moveItem(atPath: tmp, toPath: final)
-                written.append(final)
+                guard rename(tmp, final) == 0 else { throw WrapFailure("\(final): cannot rename: \(String(cString: strerror(errno)))") }
+                written.withLock { $0.append(final) }
+            } catch {
+                try? FileManager.default.removeItem(atPath: tmp)
+                failure.withLock { if $0 == nil { $0 = error } }
             }
-        } catch {
-            for file in written { try? FileManager.default.removeItem(atPath: file) }
+        }
+        if let error = failure.withLock({ $0 }) {
+            // All or nothing: remove what was written.
+            for file in written.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: file) }
             throw error
         }
         warn("wrote \(leads.count) files to \(directory)")

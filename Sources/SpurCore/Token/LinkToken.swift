@@ -57,6 +57,7 @@ public struct LinkToken: Equatable, Sendable {
 
     func payload(keyID: String) -> [UInt8] {
         var out: [UInt8] = [Self.version]
+        out.reserveCapacity(8 + keyID.utf8.count + campaign.utf8.count + (lead?.utf8.count ?? 0) + (url?.utf8.count ?? 0))
         let kid = Array(keyID.utf8)
         out.append(UInt8(kid.count))
         out += kid

@@ -40,6 +40,8 @@ enum HTMLEntities {
 
     /// Escapes a value for a double- or single-quoted attribute.
     static func escapeAttribute(_ s: String, quote: UInt8) -> String {
+        // Signed links never contain these; skip the work (this runs per link and recipient).
+        if !s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) { return s }
         var out = s.replacingAll("&", with: "&amp;")
         out = out.replacingAll("<", with: "&lt;").replacingAll(">", with: "&gt;")
         return quote == UInt8(ascii: "'") ? out.replacingAll("'", with: "&#39;") : out.replacingAll("\"", with: "&quot;")

@@ -83,6 +83,7 @@ public struct NewsletterWrapper: Sendable {
         var links: [Link] = []
         var edits: [Edit] = []
         let base = options.base.lowercased()
+        var line = 1, counted = 0  // newlines counted incrementally, not from the start each time
         while let tag = scanner.nextTag() {
             if tag.isEndTag {
                 if tag.name == "body" { scanner.lastBodyClose = tag.start }
@@ -95,7 +96,8 @@ public struct NewsletterWrapper: Sendable {
             let target = HTMLEntities.decode(raw).trimmingWhitespace()
             let off = tag.attributes.first { $0.name == "data-spur" }
             let decision = Self.decide(target: target, dataSpurOff: off.map { String(decoding: html[$0.contentRange ?? 0..<0], as: UTF8.self).lowercased() == "off" } ?? false, base: base, options: options)
-            let line = html[..<tag.start].reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+            for i in counted..<tag.start where html[i] == 0x0A { line += 1 }
+            counted = tag.start
             links.append(Link(raw: raw, target: target, decision: decision, line: line))
             if case .wrap = decision {
                 edits.append(.link(index: links.count - 1, range: valueRange, quote: href.quote))
