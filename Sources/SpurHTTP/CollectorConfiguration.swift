@@ -40,6 +40,9 @@ public struct CollectorConfiguration: Sendable {
         "newsletter",
     ]
 
+    /// User-agent substrings flagged `bot` in addition to the built-in list.
+    public var extraBotPatterns: [String] = []
+
     public var maxURIBytes = 8192
     public var maxHeaderBytes = 16384
     public var maxBodyBytes = 64 * 1024

@@ -182,7 +182,12 @@ struct Report: ParsableCommand {
             print(row("unique opens", report.uniqueOpens))
             print(row("clicks", report.clicks))
             print(row("unique clicks", report.uniqueClicks))
-            print("click-to-open   " + (report.clickToOpen.map { String(format: "%.1f %%", $0 * 100) } ?? "-"))
+            print("click-to-open   " + (report.clickToOpen.map { String(format: "%.1f %%", $0 * 100) } ?? "-") + "  (human)")
+            for (what, total) in [("opens", report.opens.total), ("clicks", report.clicks.total)] {
+                guard let reasons = report.excluded[what], total > 0 else { continue }
+                let parts = reasons.sorted { $0.key < $1.key }.map { String(format: "%@ %d (%.1f %%)", $0.key, $0.value, Double($0.value) * 100 / Double(total)) }
+                print("flagged \(what): " + parts.joined(separator: ", "))
+            }
             print("\nlinks (clicks: total / human; unique human clickers)")
             for link in report.links {
                 print("  \(link.clicks.total) / \(link.clicks.human); \(link.uniqueClicks.human)  \(link.url)")

@@ -31,6 +31,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Site origin allowed to send beacons with cookies via CORS, e.g. https://shop.example (repeatable). [env: SPUR_SITE_ORIGINS, comma-separated]") var siteOrigin: [String] = []
     @Option(help: "File with API keys for /api/identify, one per line. [env: SPUR_API_KEYS, comma-separated] (default: none, endpoint disabled)") var apiKeysFile: String?
     @Option(help: "Attributes /api/identify accepts, comma-separated. [env: SPUR_IDENTIFY_ATTRIBUTES]") var identifyAttributes: String?
+    @Option(help: "File with extra user-agent substrings to flag as bot, one per line. [env: SPUR_BOT_PATTERNS_FILE]") var botPatternsFile: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. [env: SPUR_LOG_LEVEL] (default: info)") var logLevel: Logger.Level?
 
     func run() async throws {
@@ -145,6 +146,11 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("API key '\(weak.prefix(3))…' is shorter than 16 characters")
         }
         c.apiKeys = keys
+        if let file = botPatternsFile ?? Environment.value("SPUR_BOT_PATTERNS_FILE") {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("cannot read --bot-patterns-file \(file)") }
+            c.extraBotPatterns = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        }
         if let list = identifyAttributes ?? Environment.value("SPUR_IDENTIFY_ATTRIBUTES") {
             c.identifyAttributes = Set(list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         }

@@ -201,3 +201,41 @@ import Testing
         #expect(Glob("/filialen*").matches("/filialen") && Glob("nl-?").matches("nl-1") && !Glob("nl-?").matches("nl-12"))
     }
 }
+
+@Suite struct HonestNumbersTests {
+    @Test func aBurstWithAHoneypotClickMarksAllItsClicksAndTheyScoreNothing() async throws {
+        let dir = DataDir()
+        try await dir.write([
+            ev(.open, day: 1, lead: "l", campaign: "nl", flags: [.proxyOpen]),
+            ev(.click, day: 1, minute: 0, lead: "l", campaign: "nl", url: "https://shop.example/malbedarf/a"),
+            ev(.click, day: 1, minute: 0, lead: "l", campaign: "nl", url: "https://t.example.com/robots.txt", flags: [.honeypot]),
+            // The human comes back an hour later: counted.
+            ev(.click, day: 1, minute: 60, lead: "l", campaign: "nl", url: "https://shop.example/x"),
+        ])
+        _ = try dir.aggregate(asOf: endOf(day: 1))
+        let p = try #require(try dir.profile("l"))
+        #expect(p.implicit == 2.5 + 2)  // half an open (proxy) + the later human click
+        #expect(p.explain.contains { $0.rule == "painting_supplies_click" && $0.excluded == "scanner_suspect" })
+        let r = try #require(try Aggregator.campaignReport(database: dir.db, campaign: "nl"))
+        #expect(r.clicks == .init(total: 3, human: 1, proxy: 0, bot: 2))
+        #expect(r.excluded["clicks"]?["scanner_suspect"] == 2 && r.excluded["clicks"]?["honeypot"] == 1)
+        #expect(r.excluded["opens"]?["proxy_open"] == 1)
+    }
+
+    @Test func oneNetworkClickingForManyRecipientsIsAGateway() async throws {
+        let dir = DataDir()
+        var events: [Event] = []
+        for lead in ["a", "b", "c"] {
+            var e = ev(.click, day: 1, lead: lead, campaign: "nl", url: "https://shop.example/x")
+            e.ip = "203.0.113.0"
+            events.append(e)
+        }
+        var human = ev(.click, day: 1, minute: 30, lead: "d", campaign: "nl", url: "https://shop.example/x")
+        human.ip = "203.0.113.0"
+        events.append(human)
+        try await dir.write(events)
+        _ = try dir.aggregate(asOf: endOf(day: 1))
+        let r = try #require(try Aggregator.campaignReport(database: dir.db, campaign: "nl"))
+        #expect(r.clicks.bot == 3 && r.clicks.human == 1)
+    }
+}

@@ -201,3 +201,23 @@ final class CookieBox: @unchecked Sendable {
     func set(_ v: String) { lock.withLock { stored = v } }
     var value: String { lock.withLock { stored } }
 }
+
+@Suite struct ScannerRouteTests {
+    @Test func scannersAreFlaggedButStillRedirected() async throws {
+        let browser: HTTPFields = [.userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"]
+        let events = try await withCollector { client in
+            for n in 1...3 {
+                try await client.execute(uri: "/c/\(clickToken(url: "https://shop.example/\(n)"))", method: .get, headers: browser) { r in
+                    #expect(r.status == .found && r.headers[.location] == "https://shop.example/\(n)")
+                }
+            }
+            try await client.execute(uri: "/c/\(clickToken(lead: "other"))", method: .get, headers: [.userAgent: "curl/8.0"]) { r in
+                #expect(r.status == .found)
+            }
+            try await client.execute(uri: "/o/\(clickToken(lead: "third", kind: .open)).gif", method: .get, headers: [.userAgent: "Mozilla/5.0"]) { r in
+                #expect(r.status == .ok)
+            }
+        }
+        #expect(events.map(\.flags) == [[], [], [.scannerSuspect], [.bot], [.proxyOpen]])
+    }
+}

@@ -37,9 +37,11 @@ public struct CampaignReport: Codable, Sendable {
     /// Unique human clickers / unique human openers (nil without opens).
     public var clickToOpen: Double?
     public var links: [LinkRow] = []
+    /// Events per flag, for opens and clicks: why they do not count as human.
+    public var excluded: [String: [String: Int]] = [:]
 
     enum CodingKeys: String, CodingKey {
-        case campaign, opens, clicks, links
+        case campaign, opens, clicks, links, excluded
         case uniqueOpens = "unique_opens"
         case uniqueClicks = "unique_clicks"
         case clickToOpen = "click_to_open"
@@ -71,20 +73,30 @@ extension Aggregator {
             case .bot: split.bot += 1
             }
         }
+        var events: [Event] = []
         try store.db.prepare(
-            "SELECT type, lead, visitor, url, flags, id FROM events WHERE campaign = ? AND type IN ('open', 'click', 'download')"
+            "SELECT type, lead, visitor, url, flags, id, ts, ip FROM events WHERE campaign = ? AND type IN ('open', 'click', 'download') ORDER BY ts, id"
         ).query(campaign) { row in
+            events.append(Event(
+                id: row.string(5)!, ts: row.int(6), type: EventType(rawValue: row.string(0)!) ?? .click, campaign: campaign,
+                lead: row.string(1), visitor: row.string(2), url: row.string(3), ip: row.string(7),
+                flags: EventFlags(rawValue: UInt8(truncatingIfNeeded: row.int(4)))))
+        }
+        for event in BurstClassifier.reclassifyNetworks(events) {
             any = true
-            let kind = CampaignReport.kind(EventFlags(rawValue: UInt8(truncatingIfNeeded: row.int(4))))
+            let kind = CampaignReport.kind(event.flags)
+            for name in event.flags.names where name != "dnt" && name != "truncated" {
+                report.excluded[event.type == .open ? "opens" : "clicks", default: [:]][name, default: 0] += 1
+            }
             // Unique by lead; template links without a lead fall back to the visitor, then the event.
-            let who = row.string(1) ?? row.string(2) ?? row.string(5)!
-            if row.string(0) == "open" {
+            let who = event.lead ?? event.visitor ?? event.id
+            if event.type == .open {
                 add(&report.opens, kind)
                 openers[kind, default: []].insert(who)
             } else {
                 add(&report.clicks, kind)
                 clickers[kind, default: []].insert(who)
-                let url = row.string(3) ?? ""
+                let url = event.url ?? ""
                 var entry = links[url] ?? (CampaignReport.Split(), [:])
                 add(&entry.0, kind)
                 entry.1[kind, default: []].insert(who)

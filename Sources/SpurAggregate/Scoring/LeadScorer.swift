@@ -23,7 +23,7 @@ public struct LeadScorer: Sendable {
 
     /// `events` must be sorted by (ts, id) and free of duplicates.
     public func score(lead: String, events allEvents: [Event], visitors: [String]) -> LeadProfile {
-        let events = allEvents.filter { $0.ts <= asOfMillis }
+        let events = BurstClassifier.reclassify(allEvents.filter { $0.ts <= asOfMillis })
         var counts: [String: Int] = [:]
         var opened = Set<String>(), clicked = Set<String>()
         var awards: [Award] = []

@@ -10,6 +10,7 @@ struct Ingestor: Sendable {
     let metrics: CollectorMetrics
     let resolver: ClientAddressResolver
     let cookies: CookieWriter
+    let classifier: TrafficClassifier
 
     init(configuration: CollectorConfiguration, eventLog: EventLog, keyring: Keyring, metrics: CollectorMetrics) {
         self.configuration = configuration
@@ -19,6 +20,9 @@ struct Ingestor: Sendable {
         ids = EventIDGenerator(node: configuration.node)
         resolver = ClientAddressResolver(trustedProxies: configuration.trustedProxies)
         cookies = CookieWriter(domain: configuration.cookieDomain, secure: configuration.secureCookies)
+        var classification = TrafficClassifier.Configuration()
+        classification.extraBotPatterns = configuration.extraBotPatterns
+        classifier = TrafficClassifier(configuration: classification)
     }
 
     func event(_ type: EventType, _ facts: RequestFacts) -> Event {

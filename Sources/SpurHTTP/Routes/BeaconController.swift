@@ -46,6 +46,7 @@ struct BeaconController: Sendable {
             return Response(status: .accepted)
         }
         let visitor = ingest.visitor(for: facts)
+        let bot = ingest.classifier.isBot(userAgent: facts.userAgent)
         let events = inputs.map { input -> Event in
             var event = ingest.event(input.type, facts)
             event.url = input.url
@@ -54,6 +55,7 @@ struct BeaconController: Sendable {
             event.props = input.props
             event.visitor = visitor?.id
             if facts.doesNotWantTracking { event.flags.insert(.dnt) }
+            if bot { event.flags.insert(.bot) }
             return event
         }
         do {

@@ -32,6 +32,8 @@ struct TrackingController: Sendable {
         var event = ingest.event(.open, facts)
         event.campaign = token.campaign
         event.lead = lead(of: token, request)
+        event.flags = ingest.classifier.classifyOpen(
+            campaign: token.campaign, lead: event.lead, userAgent: facts.userAgent, atMillis: event.ts)
         ingest.record(event)
         return Responses.pixel()
     }
@@ -50,6 +52,10 @@ struct TrackingController: Sendable {
         let visitor = ingest.visitor(for: facts)
         if facts.isNotAHit {
             ingest.metrics.notRecorded(request.method == .head ? "head" : "prefetch")
+            if request.method == .head {
+                ingest.classifier.noteHead(
+                    campaign: token.campaign, lead: lead(of: token, request), url: target, ip: facts.ip, atMillis: SystemTime.nowMillis())
+            }
             return Responses.redirect(to: target)
         }
         var event = ingest.event(token.kind.eventType, facts)
@@ -58,6 +64,9 @@ struct TrackingController: Sendable {
         event.visitor = visitor?.id
         event.url = target
         event.referrer = facts.referrer
+        // A scanner still gets the real target: breaking links for corporate readers is worse.
+        event.flags = ingest.classifier.classifyClick(
+            campaign: token.campaign, lead: event.lead, url: target, ip: facts.ip, userAgent: facts.userAgent, atMillis: event.ts)
         if token.honeypot { event.flags.insert(.honeypot) }
         ingest.record(event)
         return Responses.redirect(to: target, setCookies: visitor?.setCookie.map { [$0] } ?? [])
@@ -94,6 +103,7 @@ struct TrackingController: Sendable {
         event.title = query["title"].flatMap { $0.isEmpty ? nil : $0 }
         event.visitor = visitor?.id
         if facts.doesNotWantTracking { event.flags.insert(.dnt) }
+        if ingest.classifier.isBot(userAgent: facts.userAgent) { event.flags.insert(.bot) }
         ingest.record(event)
         return Responses.pixel(setCookies: visitor?.setCookie.map { [$0] } ?? [])
     }

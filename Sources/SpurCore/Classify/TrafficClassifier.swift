@@ -1,0 +1,106 @@
+import Synchronization
+
+/// Ingest-time classification of opens and clicks (docs/honest-numbers.md): cheap, per request,
+/// with a small bounded in-memory window of recent opens and clicks per (campaign, lead).
+/// It only adds flags; nothing is dropped, and a flagged click still redirects.
+public final class TrafficClassifier: Sendable {
+    public struct Configuration: Sendable {
+        /// Clicks on this many different links of one message within `burstSeconds` are a scanner.
+        public var burstLinks = 3
+        public var burstSeconds = 5.0
+        /// A click this soon after the message's first open, when that open came through a proxy.
+        public var afterProxyOpenSeconds = 10.0
+        /// A GET this soon after a HEAD of the same link from the same network.
+        public var headThenGetSeconds = 10.0
+        /// How many messages the window remembers.
+        public var maxEntries = 100_000
+        public var extraBotPatterns: [String] = []
+        public init() {}
+    }
+
+    private struct Recent {
+        var firstOpenMillis: Int64?
+        var firstOpenViaProxy = false
+        var clicks: [(ts: Int64, url: String)] = []
+        var heads: [(ts: Int64, url: String, ip: String?)] = []
+        var touched: Int64 = 0
+    }
+
+    private let config: Configuration
+    private let botPatterns: [String]
+    private let window = Mutex<[String: Recent]>([:])
+
+    public init(configuration: Configuration = .init()) {
+        config = configuration
+        botPatterns = BotUserAgents.patterns + configuration.extraBotPatterns.map { $0.lowercased() }.filter { !$0.isEmpty }
+    }
+
+    /// `bot` for known crawler, preview, monitoring and library user agents (and no user agent).
+    public func isBot(userAgent: String?) -> Bool {
+        guard let ua = userAgent?.lowercased(), !ua.isEmpty else { return true }
+        return botPatterns.contains { ua.contains($0) }
+    }
+
+    /// Image proxies fetching the pixel: Gmail (GoogleImageProxy), Yahoo (YahooMailProxy), and
+    /// Apple Mail Privacy Protection, which fetches with the bare user agent `Mozilla/5.0`.
+    public static func isImageProxy(userAgent: String?) -> Bool {
+        guard let ua = userAgent else { return false }
+        return ua.contains("GoogleImageProxy") || ua.contains("YahooMailProxy") || ua == "Mozilla/5.0"
+            || ua.contains("Outlook-iOS-Android")
+    }
+
+    /// Flags for an open pixel fetch.
+    public func classifyOpen(campaign: String, lead: String?, userAgent: String?, atMillis now: Int64) -> EventFlags {
+        var flags: EventFlags = []
+        let proxy = Self.isImageProxy(userAgent: userAgent)
+        if proxy { flags.insert(.proxyOpen) } else if isBot(userAgent: userAgent) { flags.insert(.bot) }
+        update(key(campaign, lead), now) { r in
+            if r.firstOpenMillis == nil {
+                r.firstOpenMillis = now
+                r.firstOpenViaProxy = proxy
+            }
+        }
+        return flags
+    }
+
+    /// Remembers a HEAD of a click link (answered, not recorded) for the HEAD-then-GET rule.
+    public func noteHead(campaign: String, lead: String?, url: String, ip: String?, atMillis now: Int64) {
+        update(key(campaign, lead), now) { $0.heads.append((now, url, ip)) }
+    }
+
+    /// Flags for a click: `bot` for bot user agents, `scanner_suspect` for patterns no human makes.
+    public func classifyClick(campaign: String, lead: String?, url: String, ip: String?, userAgent: String?, atMillis now: Int64) -> EventFlags {
+        var flags: EventFlags = isBot(userAgent: userAgent) ? [.bot] : []
+        let burst = Int64(config.burstSeconds * 1000)
+        update(key(campaign, lead), now) { r in
+            r.clicks.removeAll { now - $0.ts > burst }
+            r.clicks.append((now, url))
+            if Set(r.clicks.map(\.url)).count >= config.burstLinks { flags.insert(.scannerSuspect) }
+            if let open = r.firstOpenMillis, r.firstOpenViaProxy, now - open <= Int64(config.afterProxyOpenSeconds * 1000) {
+                flags.insert(.scannerSuspect)
+            }
+            let headWindow = Int64(config.headThenGetSeconds * 1000)
+            r.heads.removeAll { now - $0.ts > headWindow }
+            if r.heads.contains(where: { $0.url == url && $0.ip == ip }) { flags.insert(.scannerSuspect) }
+        }
+        return flags
+    }
+
+    private func key(_ campaign: String, _ lead: String?) -> String { campaign + "\u{0}" + (lead ?? "") }
+
+    private func update(_ key: String, _ now: Int64, _ body: (inout Recent) -> Void) {
+        window.withLock { w in
+            if w.count >= config.maxEntries {
+                // Bounded: forget messages idle for a minute; if that is not enough, start over.
+                w = w.filter { now - $0.value.touched < 60_000 }
+                if w.count >= config.maxEntries { w.removeAll(keepingCapacity: true) }
+            }
+            var r = w[key] ?? Recent()
+            r.touched = now
+            body(&r)
+            if r.heads.count > 16 { r.heads.removeFirst(r.heads.count - 16) }
+            if r.clicks.count > 32 { r.clicks.removeFirst(r.clicks.count - 32) }
+            w[key] = r
+        }
+    }
+}
