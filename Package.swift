@@ -81,6 +81,7 @@ let package = Package(
             dependencies: [
                 "SpurHTTP",
                 "SpurCore",
+                "SpurAggregate",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),

@@ -51,6 +51,9 @@ public struct CollectorConfiguration: Sendable {
     /// Closes connections that sit idle (keep-alive) or send a request too slowly.
     public var requestTimeout: Duration = .seconds(30)
 
+    /// The receive-time clock (Unix ms). Replaceable so replay tests can simulate hours.
+    public var clock: @Sendable () -> Int64 = { SystemTime.nowMillis() }
+
     public init() {}
 
     /// The segment directory under the data directory.

@@ -57,9 +57,23 @@ public struct CampaignReport: Codable, Sendable {
 }
 
 extension Aggregator {
+    /// The campaign's opens and clicks with the aggregator's re-classified flags, by time.
+    public static func classifiedEvents(database path: String, campaign: String) throws -> [Event] {
+        let store = try AggregateStore(path: path, readOnly: true)
+        var events: [Event] = []
+        try store.db.prepare(
+            "SELECT type, lead, visitor, url, flags, id, ts, ip, ua FROM events WHERE campaign = ? AND type IN ('open', 'click', 'download') ORDER BY ts, id"
+        ).query(campaign) { row in
+            events.append(Event(
+                id: row.string(5)!, ts: row.int(6), type: EventType(rawValue: row.string(0)!) ?? .click, campaign: campaign,
+                lead: row.string(1), visitor: row.string(2), url: row.string(3), ua: row.string(8), ip: row.string(7),
+                flags: EventFlags(rawValue: UInt8(truncatingIfNeeded: row.int(4)))))
+        }
+        return BurstClassifier.reclassifyNetworks(events)
+    }
+
     /// The report for `campaign` from the database at `path`; nil when the campaign has no events.
     public static func campaignReport(database path: String, campaign: String) throws -> CampaignReport? {
-        let store = try AggregateStore(path: path, readOnly: true)
         var report = CampaignReport(campaign: campaign)
         var openers: [CampaignReport.Kind: Set<String>] = [:]
         var clickers: [CampaignReport.Kind: Set<String>] = [:]
@@ -73,16 +87,7 @@ extension Aggregator {
             case .bot: split.bot += 1
             }
         }
-        var events: [Event] = []
-        try store.db.prepare(
-            "SELECT type, lead, visitor, url, flags, id, ts, ip FROM events WHERE campaign = ? AND type IN ('open', 'click', 'download') ORDER BY ts, id"
-        ).query(campaign) { row in
-            events.append(Event(
-                id: row.string(5)!, ts: row.int(6), type: EventType(rawValue: row.string(0)!) ?? .click, campaign: campaign,
-                lead: row.string(1), visitor: row.string(2), url: row.string(3), ip: row.string(7),
-                flags: EventFlags(rawValue: UInt8(truncatingIfNeeded: row.int(4)))))
-        }
-        for event in BurstClassifier.reclassifyNetworks(events) {
+        for event in try classifiedEvents(database: path, campaign: campaign) {
             any = true
             let kind = CampaignReport.kind(event.flags)
             for name in event.flags.names where name != "dnt" && name != "truncated" {

@@ -18,11 +18,22 @@ public enum BurstClassifier {
         for (i, e) in events.enumerated() where e.type == .click || e.type == .download {
             byMessage[(e.campaign ?? "") + "\u{0}" + (e.lead ?? e.visitor ?? ""), default: []].append(i)
         }
-        for indices in byMessage.values {
+        var scannedMessages: [String: [Int64]] = [:]
+        for (message, indices) in byMessage {
             for burst in bursts(indices.map { ($0, events[$0].ts) }) {
                 let links = Set(burst.compactMap { events[$0].url })
                 if links.count >= burstLinks || burst.contains(where: { events[$0].flags.contains(.honeypot) }) {
                     for i in burst { out[i].flags.insert(.scannerSuspect) }
+                    scannedMessages[message, default: []].append(events[burst[0]].ts)
+                }
+            }
+        }
+        // The scanner's own fetch of the pixel, just before its clicks, is not a human open either.
+        if !scannedMessages.isEmpty {
+            for (i, e) in events.enumerated() where e.type == .open {
+                let message = (e.campaign ?? "") + "\u{0}" + (e.lead ?? e.visitor ?? "")
+                if let starts = scannedMessages[message], starts.contains(where: { $0 - e.ts >= 0 && $0 - e.ts <= burstGapMillis }) {
+                    out[i].flags.insert(.scannerSuspect)
                 }
             }
         }

@@ -27,7 +27,7 @@ struct Ingestor: Sendable {
 
     func event(_ type: EventType, _ facts: RequestFacts) -> Event {
         Event(
-            id: ids.next(), ts: SystemTime.nowMillis(), type: type, ua: facts.userAgent, ip: facts.ip,
+            id: ids.next(), ts: configuration.clock(), type: type, ua: facts.userAgent, ip: facts.ip,
             node: configuration.node)
     }
 

@@ -67,7 +67,7 @@ struct IdentifyController: Sendable {
             }
         }
         // A server-to-server call: the caller's IP and user agent are the backend's, not the person's.
-        var event = Event(id: ingest.ids.next(), ts: SystemTime.nowMillis(), type: .identify, node: ingest.configuration.node)
+        var event = Event(id: ingest.ids.next(), ts: ingest.configuration.clock(), type: .identify, node: ingest.configuration.node)
         event.lead = lead
         event.visitor = visitor
         event.props = attributes

@@ -54,7 +54,7 @@ struct TrackingController: Sendable {
             ingest.metrics.notRecorded(request.method == .head ? "head" : "prefetch")
             if request.method == .head {
                 ingest.classifier.noteHead(
-                    campaign: token.campaign, lead: lead(of: token, request), url: target, ip: facts.ip, atMillis: SystemTime.nowMillis())
+                    campaign: token.campaign, lead: lead(of: token, request), url: target, ip: facts.ip, atMillis: ingest.configuration.clock())
             }
             return Responses.redirect(to: target)
         }
