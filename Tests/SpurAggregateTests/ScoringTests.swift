@@ -214,7 +214,9 @@ import Testing
         ])
         _ = try dir.aggregate(asOf: endOf(day: 1))
         let p = try #require(try dir.profile("l"))
-        #expect(p.implicit == 2.5 + 2)  // half an open (proxy) + the later human click
+        // The proxied open right before the scanner's burst is the scanner's; only the later human click counts.
+        #expect(p.implicit == 2)
+        #expect(p.explain.contains { $0.rule == "newsletter_open" && $0.excluded == "scanner_suspect" })
         #expect(p.explain.contains { $0.rule == "painting_supplies_click" && $0.excluded == "scanner_suspect" })
         let r = try #require(try Aggregator.campaignReport(database: dir.db, campaign: "nl"))
         #expect(r.clicks == .init(total: 3, human: 1, proxy: 0, bot: 2))
