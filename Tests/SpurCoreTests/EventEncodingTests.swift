@@ -49,3 +49,27 @@ import Testing
         #expect(ids[0].hasPrefix("n1-"))
     }
 }
+
+@Suite struct EventDecodingTests {
+    @Test func theFastDecoderAgreesWithFoundationOnEncodedEvents() throws {
+        let tricky = ["plain", "quote\" back\\slash", "ctl\u{0}\u{1F}\u{7F}", "sep\u{2028}\u{2029}", "ümlaut 🎨 \u{10FFFF}", ""]
+        for (i, text) in tricky.enumerated() {
+            let e = Event(
+                id: "id-\(i)", ts: -5 + Int64(i) * 1_000_000_000_000, type: EventType.allCases[i % 7], campaign: text, lead: "l",
+                visitor: text, url: "https://x/?q=\(text)", referrer: text, title: text, ua: text, ip: "1.2.3.0",
+                flags: [.bot, .dnt], props: ["k": text, text: "v"], node: "n")
+            let line = e.jsonLine.dropLast()
+            #expect(EventLineDecoder.decode(line) == e)
+            #expect(Event(jsonLine: line) == e)
+        }
+    }
+
+    @Test func otherShapesFallBackToFoundation() {
+        // Numbers as floats, extra whitespace, unknown nested values: not the fast path's format.
+        let line = Array(#"{ "id" : "a", "ts" : 5, "type" : "open", "extra" : {"x": [1, 2]} }"#.utf8)
+        #expect(EventLineDecoder.decode(line) == nil)
+        #expect(Event(jsonLine: line)?.id == "a")
+        #expect(Event(jsonLine: Array(#"{"id":"a","ts":1,"type":"nope"}"#.utf8)) == nil)
+        #expect(Event(jsonLine: Array("not json".utf8)) == nil)
+    }
+}

@@ -3,6 +3,10 @@ import Foundation
 extension Event {
     /// Decodes one segment line. Returns nil for anything that is not a valid event record.
     public init?(jsonLine: some Collection<UInt8>) {
+        if let fast = EventLineDecoder.decode(jsonLine) {
+            self = fast
+            return
+        }
         guard let object = try? JSONSerialization.jsonObject(with: Data(jsonLine)) as? [String: Any],
             let id = object["id"] as? String, let ts = (object["ts"] as? NSNumber)?.int64Value,
             let typeName = object["type"] as? String, let type = EventType(rawValue: typeName)
