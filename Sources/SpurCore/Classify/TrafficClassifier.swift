@@ -27,26 +27,47 @@ public final class TrafficClassifier: Sendable {
     }
 
     private let config: Configuration
-    private let botPatterns: [String]
+    private let botPatterns: [[UInt8]]
     private let window = Mutex<[String: Recent]>([:])
 
     public init(configuration: Configuration = .init()) {
         config = configuration
-        botPatterns = BotUserAgents.patterns + configuration.extraBotPatterns.map { $0.lowercased() }.filter { !$0.isEmpty }
+        botPatterns = (BotUserAgents.patterns + configuration.extraBotPatterns.map { $0.lowercased() }.filter { !$0.isEmpty })
+            .map { Array($0.utf8) }
     }
 
     /// `bot` for known crawler, preview, monitoring and library user agents (and no user agent).
     public func isBot(userAgent: String?) -> Bool {
-        guard let ua = userAgent?.lowercased(), !ua.isEmpty else { return true }
-        return botPatterns.contains { ua.contains($0) }
+        guard let userAgent, !userAgent.isEmpty else { return true }
+        // Byte-level search on an ASCII-lowercased copy: this runs for every hit.
+        let ua = userAgent.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        return botPatterns.contains { Self.contains(ua, $0) }
     }
+
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty, haystack.count >= needle.count else { return needle.isEmpty }
+        let first = needle[0]
+        var i = 0
+        let last = haystack.count - needle.count
+        while i <= last {
+            if haystack[i] == first {
+                var j = 1
+                while j < needle.count && haystack[i + j] == needle[j] { j += 1 }
+                if j == needle.count { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+
+    private static let proxyMarkers: [[UInt8]] = ["GoogleImageProxy", "YahooMailProxy", "Outlook-iOS-Android"].map { Array($0.utf8) }
 
     /// Image proxies fetching the pixel: Gmail (GoogleImageProxy), Yahoo (YahooMailProxy), and
     /// Apple Mail Privacy Protection, which fetches with the bare user agent `Mozilla/5.0`.
     public static func isImageProxy(userAgent: String?) -> Bool {
-        guard let ua = userAgent else { return false }
-        return ua.contains("GoogleImageProxy") || ua.contains("YahooMailProxy") || ua == "Mozilla/5.0"
-            || ua.contains("Outlook-iOS-Android")
+        guard let userAgent else { return false }
+        let ua = Array(userAgent.utf8)
+        return userAgent == "Mozilla/5.0" || proxyMarkers.contains { contains(ua, $0) }
     }
 
     /// Flags for an open pixel fetch.

@@ -5,7 +5,7 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
     public let bytes: [UInt8]
 
     public init?(_ text: some StringProtocol) {
-        var s = String(text).trimmingCharacters(in: .whitespaces)
+        var s = String(text.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
         if s.hasPrefix("[") && s.hasSuffix("]") { s = String(s.dropFirst().dropLast()) }
         if let zone = s.firstIndex(of: "%") { s = String(s[..<zone]) }
         var v4 = in_addr()

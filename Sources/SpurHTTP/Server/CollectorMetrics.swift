@@ -1,6 +1,7 @@
 import CoreMetrics
 import Prometheus
 import SpurCore
+import Synchronization
 
 /// The collector's metrics (swift-metrics API, Prometheus backend), served at `/metrics`.
 ///
@@ -16,6 +17,19 @@ public final class CollectorMetrics: EventLogObserver, Sendable {
     private let queueEvents: CoreMetrics.Gauge
     private let queueBytes: CoreMetrics.Gauge
     private let ready: CoreMetrics.Gauge
+    /// Counters by label and dimensions, so the request path does not rebuild them.
+    private let counters = Mutex<[String: CoreMetrics.Counter]>([:])
+
+    private func counter(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
+        var key = label
+        for (k, v) in dimensions { key += "\u{0}" + k + "=" + v }
+        return counters.withLock { cache in
+            if let c = cache[key] { return c }
+            let c = Counter(label: label, dimensions: dimensions, factory: factory)
+            cache[key] = c
+            return c
+        }
+    }
 
     public init() {
         registry = PrometheusCollectorRegistry()
@@ -39,21 +53,19 @@ public final class CollectorMetrics: EventLogObserver, Sendable {
     }
 
     func request(route: String, status: Int) {
-        Counter(label: "spur_http_requests_total", dimensions: [("route", route), ("status", String(status))], factory: factory)
-            .increment()
+        counter("spur_http_requests_total", [("route", route), ("status", String(status))]).increment()
     }
 
     func recorded(_ event: Event) {
-        Counter(label: "spur_events_total", dimensions: [("type", event.type.rawValue)], factory: factory).increment()
+        counter("spur_events_total", [("type", event.type.rawValue)]).increment()
         for flag in event.flags.names {
-            Counter(label: "spur_event_flags_total", dimensions: [("flag", flag)], factory: factory).increment()
+            counter("spur_event_flags_total", [("flag", flag)]).increment()
         }
     }
 
     /// Requests answered without recording an event, by reason (head, prefetch, dnt, invalid_token…).
     func notRecorded(_ reason: String, count: Int = 1) {
-        Counter(label: "spur_hits_not_recorded_total", dimensions: [("reason", reason)], factory: factory)
-            .increment(by: Int64(count))
+        counter("spur_hits_not_recorded_total", [("reason", reason)]).increment(by: Int64(count))
     }
 
     /// The Prometheus text exposition of every metric.
