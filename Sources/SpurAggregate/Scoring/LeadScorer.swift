@@ -231,14 +231,8 @@ extension Array {
 
 public enum ISO8601 {
     public static func string(_ ms: Int64) -> String {
-        var seconds = time_t(ms / 1000)
-        var t = tm()
-        gmtime_r(&seconds, &t)
-        func pad(_ v: Int32, _ n: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, n - s.count)) + s
-        }
-        return "\(pad(t.tm_year + 1900, 4))-\(pad(t.tm_mon + 1, 2))-\(pad(t.tm_mday, 2))T\(pad(t.tm_hour, 2)):\(pad(t.tm_min, 2)):\(pad(t.tm_sec, 2))Z"
+        let f = SystemTime.utcFields(ms)
+        return "\(f[0])-\(f[1])-\(f[2])T\(f[3]):\(f[4]):\(f[5])Z"
     }
 
     /// Parses `2026-11-22`, `2026-11-22T10:00:00Z` (or with an offset); nil otherwise.

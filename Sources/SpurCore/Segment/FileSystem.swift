@@ -36,6 +36,27 @@ public protocol SegmentFileSystem: Sendable {
     func remove(_ path: String) throws(StorageError)
 }
 
+extension SegmentFileSystem {
+    /// Replaces `path` with `bytes` atomically: temporary file, fsync, rename, directory fsync.
+    /// A crash leaves the old file or the new one, never a torn one.
+    func writeAtomically(_ bytes: [UInt8], to path: String) throws(StorageError) {
+        let tmp = path + ".tmp"
+        try? remove(tmp)
+        let fd = try createExclusive(tmp)
+        do {
+            try write(fd, bytes, path: tmp)
+            try sync(fd, path: tmp)
+        } catch {
+            close(fd)
+            try? remove(tmp)
+            throw error
+        }
+        close(fd)
+        try rename(tmp, path)
+        try syncDirectory((path as NSString).deletingLastPathComponent)
+    }
+}
+
 public struct PosixFileSystem: SegmentFileSystem {
     public init() {}
 

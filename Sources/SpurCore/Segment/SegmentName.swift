@@ -58,15 +58,8 @@ public struct SegmentName: Hashable, Comparable, Sendable, CustomStringConvertib
     }
 
     static func timestamp(_ millis: Int64) -> String {
-        var seconds = time_t(millis / 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ v: Int32, _ width: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
-        }
-        return pad(parts.tm_year + 1900, 4) + pad(parts.tm_mon + 1, 2) + pad(parts.tm_mday, 2) + "T"
-            + pad(parts.tm_hour, 2) + pad(parts.tm_min, 2) + pad(parts.tm_sec, 2) + "Z"
+        let f = SystemTime.utcFields(millis)
+        return f[0] + f[1] + f[2] + "T" + f[3] + f[4] + f[5] + "Z"
     }
 }
 

@@ -56,19 +56,6 @@ public enum SegmentRewriter {
     /// Atomically replaces `path` with `bytes`: temporary file, fsync, verify, rename, directory fsync.
     public static func replace(_ path: String, with bytes: [UInt8], fileSystem fs: any SegmentFileSystem = PosixFileSystem()) throws {
         guard (try? SegmentScanner.scan(bytes))?.isClean == true else { throw StorageError("verify", path: path, code: EIO) }
-        let tmp = path + ".rewrite"
-        try? fs.remove(tmp)
-        let fd = try fs.createExclusive(tmp)
-        do {
-            try fs.write(fd, bytes, path: tmp)
-            try fs.sync(fd, path: tmp)
-        } catch {
-            fs.close(fd)
-            try? fs.remove(tmp)
-            throw error
-        }
-        fs.close(fd)
-        try fs.rename(tmp, path)
-        try fs.syncDirectory((path as NSString).deletingLastPathComponent)
+        try fs.writeAtomically(bytes, to: path)
     }
 }

@@ -197,20 +197,6 @@ enum SequenceFile {
     }
 
     static func store(_ value: UInt64, directory: String, node: String, fileSystem fs: any SegmentFileSystem) throws(StorageError) {
-        let final = path(directory: directory, node: node)
-        let tmp = final + ".tmp"
-        try? fs.remove(tmp)
-        let fd = try fs.createExclusive(tmp)
-        do {
-            try fs.write(fd, Array("\(value)\n".utf8), path: tmp)
-            try fs.sync(fd, path: tmp)
-        } catch {
-            fs.close(fd)
-            try? fs.remove(tmp)
-            throw error
-        }
-        fs.close(fd)
-        try fs.rename(tmp, final)
-        try fs.syncDirectory(directory)
+        try fs.writeAtomically(Array("\(value)\n".utf8), to: path(directory: directory, node: node))
     }
 }
