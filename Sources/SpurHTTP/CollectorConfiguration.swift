@@ -48,6 +48,8 @@ public struct CollectorConfiguration: Sendable {
     public var maxBodyBytes = 64 * 1024
     public var maxEventsPerRequest = 100
     public var fieldLimits = FieldLimits()
+    /// Event loop threads; nil means one per core. One is best when the collector is pinned to a core.
+    public var eventLoopThreads: Int?
     /// Closes connections that sit idle (keep-alive) or send a request too slowly.
     public var requestTimeout: Duration = .seconds(30)
 

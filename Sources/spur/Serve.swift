@@ -32,6 +32,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "File with API keys for /api/identify, one per line. [env: SPUR_API_KEYS, comma-separated] (default: none, endpoint disabled)") var apiKeysFile: String?
     @Option(help: "Attributes /api/identify accepts, comma-separated. [env: SPUR_IDENTIFY_ATTRIBUTES]") var identifyAttributes: String?
     @Option(help: "File with extra user-agent substrings to flag as bot, one per line. [env: SPUR_BOT_PATTERNS_FILE]") var botPatternsFile: String?
+    @Option(help: "Event loop threads. [env: SPUR_THREADS] (default: one per core)") var threads: Int?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. [env: SPUR_LOG_LEVEL] (default: info)") var logLevel: Logger.Level?
 
     func run() async throws {
@@ -94,6 +95,10 @@ struct Serve: AsyncParsableCommand {
         if let n = try size(queueMaxBytes, "SPUR_QUEUE_MAX_BYTES", "--queue-max-bytes") {
             guard n >= 1 << 20 else { throw ValidationError("--queue-max-bytes must be at least 1MiB") }
             c.queueMaxBytes = n
+        }
+        if let n = threads ?? Environment.value("SPUR_THREADS").flatMap({ Int($0) }) {
+            guard (1...256).contains(n) else { throw ValidationError("--threads must be 1–256") }
+            c.eventLoopThreads = n
         }
         if let text = ip ?? Environment.value("SPUR_IP") {
             guard let mode = IPStorage(rawValue: text) else { throw ValidationError("--ip must be truncate, full or none") }

@@ -18,11 +18,21 @@ func clickToken(url: String = "https://shop.example/paint", lead: String? = "lea
     testKeyring.sign(LinkToken(kind: kind, campaign: "nl-11", lead: lead, url: kind == .open ? nil : url))
 }
 
+/// How requests reach the collector in a test.
+enum CollectorPath: String, CaseIterable, Sendable, CustomStringConvertible {
+    /// Straight into the router (HummingbirdTesting's router mode).
+    case router
+    /// Over a socket to the real server, with the event-loop fast path for tracking routes.
+    case server
+
+    var description: String { rawValue }
+}
+
 /// Runs `body` against a collector on a temporary data directory, then stops the event log
 /// and returns every event it wrote.
 @discardableResult
 func withCollector(
-    testing mode: TestingSetup = .router,
+    via path: CollectorPath = .router,
     _ configure: (inout CollectorConfiguration) -> Void = { _ in },
     _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws -> [Event] {
@@ -37,10 +47,16 @@ func withCollector(
     let metrics = CollectorMetrics()
     let log = try EventLog(configuration: c.eventLogConfiguration, observer: metrics, logger: quietLogger)
     let running = Task { try await log.run() }
-    let router = CollectorApplication.buildRouter(configuration: c, keyring: testKeyring, eventLog: log, metrics: metrics)
-    let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: quietLogger)
     do {
-        try await app.test(mode, body)
+        switch path {
+        case .router:
+            let router = CollectorApplication.buildRouter(configuration: c, keyring: testKeyring, eventLog: log, metrics: metrics)
+            let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: quietLogger)
+            try await app.test(.router, body)
+        case .server:
+            let ingest = Ingestor(configuration: c, eventLog: log, keyring: testKeyring, metrics: metrics)
+            try await CollectorApplication.application(configuration: c, ingest: ingest, logger: quietLogger).test(.live, body)
+        }
     } catch {
         log.stop()
         _ = try? await running.value

@@ -63,7 +63,7 @@ import Testing
     }
 
     @Test func liveServerTruncatesIPsAndBelievesOnlyTrustedProxies() async throws {
-        let events = try await withCollector(testing: .live, { $0.trustedProxies = [IPNetwork("127.0.0.1")!] }) { client in
+        let events = try await withCollector(via: .server, { $0.trustedProxies = [IPNetwork("127.0.0.1")!] }) { client in
             try await client.execute(uri: "/p.gif?url=https://s.example/", method: .get, headers: [.init("X-Forwarded-For")!: "203.0.113.77"]) { r in
                 #expect(r.status == .ok)
             }

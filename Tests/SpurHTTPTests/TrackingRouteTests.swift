@@ -7,9 +7,9 @@ import Testing
 @testable import SpurHTTP
 
 @Suite struct TrackingRouteTests {
-    @Test func openPixelIsA43ByteUncacheableGIFAndRecordsTheOpen() async throws {
+    @Test(arguments: CollectorPath.allCases) func openPixelIsA43ByteUncacheableGIFAndRecordsTheOpen(path: CollectorPath) async throws {
         let token = clickToken(kind: .open)
-        let events = try await withCollector { client in
+        let events = try await withCollector(via: path) { client in
             try await client.execute(uri: "/o/\(token).gif", method: .get, headers: [.userAgent: "Mail/1.0"]) { r in
                 #expect(r.status == .ok)
                 #expect(r.headers[.contentType] == "image/gif")
@@ -24,8 +24,8 @@ import Testing
         #expect(events[0].ua == "Mail/1.0" && events[0].node == "t1" && events[0].visitor == nil)
     }
 
-    @Test func anInvalidOpenTokenStillGetsAPixelButNoEvent() async throws {
-        let events = try await withCollector { client in
+    @Test(arguments: CollectorPath.allCases) func anInvalidOpenTokenStillGetsAPixelButNoEvent(path: CollectorPath) async throws {
+        let events = try await withCollector(via: path) { client in
             for uri in ["/o/garbage.gif", "/o/\(clickToken()).gif", "/o/\(clickToken(kind: .open))x.gif"] {
                 try await client.execute(uri: uri, method: .get) { r in
                     #expect(r.status == .ok && r.headers[.contentType] == "image/gif")
@@ -36,10 +36,10 @@ import Testing
         #expect(events.isEmpty)
     }
 
-    @Test func clickRedirectsWithoutCachingOrLeakingTheTokenAndLinksVisitorToLead() async throws {
+    @Test(arguments: CollectorPath.allCases) func clickRedirectsWithoutCachingOrLeakingTheTokenAndLinksVisitorToLead(path: CollectorPath) async throws {
         let token = clickToken(url: "https://shop.example/paint?a=1&b=2")
         let cookieBox = CookieBox()
-        let events = try await withCollector { client in
+        let events = try await withCollector(via: path) { client in
             let cookie = try await client.execute(uri: "/c/\(token)", method: .get) { r in
                 #expect(r.status == .found)
                 #expect(r.headers[.location] == "https://shop.example/paint?a=1&b=2")
@@ -65,8 +65,8 @@ import Testing
         }
     }
 
-    @Test func downloadLinksRecordDownloads() async throws {
-        let events = try await withCollector { client in
+    @Test(arguments: CollectorPath.allCases) func downloadLinksRecordDownloads(path: CollectorPath) async throws {
+        let events = try await withCollector(via: path) { client in
             try await client.execute(uri: "/c/\(clickToken(url: "https://x.example/w.pdf", kind: .download))", method: .get) { r in
                 #expect(r.status == .found)
             }
@@ -74,7 +74,7 @@ import Testing
         #expect(events.map(\.type) == [.download])
     }
 
-    @Test func invalidClickTokensNeverRedirect() async throws {
+    @Test(arguments: CollectorPath.allCases) func invalidClickTokensNeverRedirect(path: CollectorPath) async throws {
         let good = clickToken()
         var tampered = Array(good.utf8)
         tampered[5] = tampered[5] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
@@ -84,7 +84,7 @@ import Testing
             String(decoding: tampered, as: UTF8.self), String(good.dropLast(3)), other, "nothing",
             clickToken(kind: .open), String(repeating: "A", count: 9000),
         ]
-        let events = try await withCollector { client in
+        let events = try await withCollector(via: path) { client in
             for token in bad {
                 try await client.execute(uri: "/c/\(token)", method: .get) { r in
                     #expect(r.status.code >= 400 && r.status.code < 500, "\(token.prefix(20))")
@@ -98,9 +98,9 @@ import Testing
         #expect(events.isEmpty)
     }
 
-    @Test func templateLinksTakeTheLeadFromTheQuery() async throws {
+    @Test(arguments: CollectorPath.allCases) func templateLinksTakeTheLeadFromTheQuery(path: CollectorPath) async throws {
         let token = testKeyring.sign(LinkToken(kind: .click, campaign: "c", url: "https://x.example", leadInQuery: true))
-        let events = try await withCollector { client in
+        let events = try await withCollector(via: path) { client in
             try await client.execute(uri: "/c/\(token)?l=lead-7", method: .get) { r in #expect(r.status == .found) }
             try await client.execute(uri: "/c/\(token)?l=bad%20lead", method: .get) { r in #expect(r.status == .found) }
             // A signed lead cannot be overridden from the query.
@@ -109,9 +109,9 @@ import Testing
         #expect(events.map(\.lead) == ["lead-7", nil, "lead-42"])
     }
 
-    @Test func headAndPrefetchAreAnsweredButNotRecorded() async throws {
+    @Test(arguments: CollectorPath.allCases) func headAndPrefetchAreAnsweredButNotRecorded(path: CollectorPath) async throws {
         let click = clickToken()
-        let events = try await withCollector { client in
+        let events = try await withCollector(via: path) { client in
             try await client.execute(uri: "/c/\(click)", method: .head) { r in #expect(r.status == .found) }
             try await client.execute(uri: "/o/\(clickToken(kind: .open)).gif", method: .head) { r in #expect(r.status == .ok) }
             for header in [(HTTPField.Name("Sec-Purpose")!, "prefetch"), (HTTPField.Name("X-Purpose")!, "preview"), (HTTPField.Name("X-Moz")!, "prefetch")] {
@@ -126,8 +126,8 @@ import Testing
         #expect(events.isEmpty)
     }
 
-    @Test func sitePixelRecordsPageViewsWithAVisitorCookie() async throws {
-        let events = try await withCollector { client in
+    @Test(arguments: CollectorPath.allCases) func sitePixelRecordsPageViewsWithAVisitorCookie(path: CollectorPath) async throws {
+        let events = try await withCollector(via: path) { client in
             try await client.execute(
                 uri: "/p.gif?url=https%3A%2F%2Fshop.example%2Fp%2F1%3Fx%3D1&ref=https://google.example/&title=Brush+%C3%BC", method: .get
             ) { r in
@@ -148,9 +148,9 @@ import Testing
         #expect(events[2].title == "\u{FFFD}\u{FFFD}")
     }
 
-    @Test func doNotTrackAndOptOutStripIdentityFromSiteHits() async throws {
+    @Test(arguments: CollectorPath.allCases) func doNotTrackAndOptOutStripIdentityFromSiteHits(path: CollectorPath) async throws {
         let visitor = "0123456789abcdef0123456789abcdef"
-        let events = try await withCollector { client in
+        let events = try await withCollector(via: path) { client in
             for headers: HTTPFields in [[.init("DNT")!: "1"], [.init("Sec-GPC")!: "1"], [.cookie: "spur_optout=1; spur_vid=\(visitor)"]] {
                 try await client.execute(uri: "/p.gif?url=https://s.example/", method: .get, headers: headers) { r in
                     #expect(r.status == .ok && r.cookies().isEmpty)
@@ -166,8 +166,8 @@ import Testing
         #expect(events[3].lead == "lead-42" && events[3].visitor == nil)
     }
 
-    @Test func doNotTrackCanDropSiteHitsEntirely() async throws {
-        let events = try await withCollector({ $0.doNotTrack = .drop }) { client in
+    @Test(arguments: CollectorPath.allCases) func doNotTrackCanDropSiteHitsEntirely(path: CollectorPath) async throws {
+        let events = try await withCollector(via: path, { $0.doNotTrack = .drop }) { client in
             try await client.execute(uri: "/p.gif?url=https://s.example/", method: .get, headers: [.init("DNT")!: "1"]) { r in
                 #expect(r.status == .ok)
             }
@@ -176,8 +176,8 @@ import Testing
         #expect(events.count == 1 && !events[0].flags.contains(.dnt))
     }
 
-    @Test func cookieDomainAndSecureAreConfigurable() async throws {
-        try await withCollector({ $0.cookieDomain = "shop.example"; $0.publicURL = "https://t.shop.example" }) { client in
+    @Test(arguments: CollectorPath.allCases) func cookieDomainAndSecureAreConfigurable(path: CollectorPath) async throws {
+        try await withCollector(via: path, { $0.cookieDomain = "shop.example"; $0.publicURL = "https://t.shop.example" }) { client in
             try await client.execute(uri: "/c/\(clickToken())", method: .get) { r in
                 let cookie = r.cookies().first ?? ""
                 #expect(cookie.contains("Domain=shop.example") && cookie.contains("; Secure"))
@@ -185,9 +185,9 @@ import Testing
         }
     }
 
-    @Test func longValuesAreTruncatedAndFlagged() async throws {
+    @Test(arguments: CollectorPath.allCases) func longValuesAreTruncatedAndFlagged(path: CollectorPath) async throws {
         let long = String(repeating: "x", count: 5000)
-        let events = try await withCollector { client in
+        let events = try await withCollector(via: path) { client in
             try await client.execute(uri: "/p.gif?url=https://s.example/&title=\(long)", method: .get) { r in #expect(r.status == .ok) }
         }
         #expect(events.first?.title?.count == FieldLimits().title)
@@ -203,9 +203,9 @@ final class CookieBox: @unchecked Sendable {
 }
 
 @Suite struct ScannerRouteTests {
-    @Test func scannersAreFlaggedButStillRedirected() async throws {
+    @Test(arguments: CollectorPath.allCases) func scannersAreFlaggedButStillRedirected(path: CollectorPath) async throws {
         let browser: HTTPFields = [.userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"]
-        let events = try await withCollector { client in
+        let events = try await withCollector(via: path) { client in
             for n in 1...3 {
                 try await client.execute(uri: "/c/\(clickToken(url: "https://shop.example/\(n)"))", method: .get, headers: browser) { r in
                     #expect(r.status == .found && r.headers[.location] == "https://shop.example/\(n)")

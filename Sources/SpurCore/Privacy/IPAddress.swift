@@ -25,6 +25,17 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
+    /// From the 4 or 16 bytes of a socket address, without going through text.
+    package init?(networkBytes raw: [UInt8]) {
+        switch raw.count {
+        case 4: bytes = raw
+        case 16:
+            let mapped = raw[0..<10].allSatisfy { $0 == 0 } && raw[10] == 0xFF && raw[11] == 0xFF
+            bytes = mapped ? Array(raw[12..<16]) : raw
+        default: return nil
+        }
+    }
+
     public var isIPv4: Bool { bytes.count == 4 }
 
     /// Keeps the first `prefixLength` bits, zeroes the rest.

@@ -32,6 +32,25 @@ public struct Keyring: Sendable {
     public struct Key: Sendable {
         public let id: String
         let key: SymmetricKey
+        /// HMAC state with the key already absorbed; copies of it skip the key setup per token.
+        private let keyed: KeyedMAC
+
+        init(id: String, key: SymmetricKey) {
+            self.id = id
+            self.key = key
+            keyed = KeyedMAC(mac: HMAC<SHA256>(key: key))
+        }
+
+        func authenticationCode(for payload: [UInt8]) -> [UInt8] {
+            var mac = keyed.mac
+            mac.update(data: payload)
+            return Array(mac.finalize())
+        }
+    }
+
+    /// The digest state is copy-on-write and only ever copied, never mutated in place.
+    private struct KeyedMAC: @unchecked Sendable {
+        let mac: HMAC<SHA256>
     }
 
     public let keys: [Key]
@@ -82,7 +101,7 @@ public struct Keyring: Sendable {
     public func sign(_ token: LinkToken) -> String {
         let key = signingKey
         let payload = token.payload(keyID: key.id)
-        let mac = Array(HMAC<SHA256>.authenticationCode(for: payload, using: key.key))
+        let mac = key.authenticationCode(for: payload)
         return Base64URL.encode(payload) + "." + Base64URL.encode(Array(mac.prefix(Self.tagLength)))
     }
 
@@ -94,7 +113,7 @@ public struct Keyring: Sendable {
             let (keyID, token) = LinkToken.parse(payload: payload)
         else { return .failure(.malformed) }
         guard let key = keys.first(where: { $0.id == keyID }) else { return .failure(.unknownKey) }
-        let mac = Array(HMAC<SHA256>.authenticationCode(for: payload, using: key.key))
+        let mac = key.authenticationCode(for: payload)
         guard Self.constantTimeEquals(mac[0..<Self.tagLength], tag[...]) else { return .failure(.badSignature) }
         if let problem = token.validationProblem() { return .failure(.invalidContent(problem)) }
         return .success(token)

@@ -19,8 +19,12 @@ struct RequestFacts {
     var referrer: String?
 
     init(_ request: Request, context: CollectorContext, configuration: CollectorConfiguration, resolver: ClientAddressResolver) {
-        let headers = request.headers
-        isNotAHit = request.method == .head || Self.isPrefetch(headers)
+        self.init(request.head, remoteAddress: context.remoteAddress, configuration: configuration, resolver: resolver)
+    }
+
+    init(_ head: HTTPRequest, remoteAddress: SocketAddress?, configuration: CollectorConfiguration, resolver: ClientAddressResolver) {
+        let headers = head.headerFields
+        isNotAHit = head.method == .head || Self.isPrefetch(headers)
         var visitor: String?
         var optedOut = false
         for header in headers[values: .cookie] {
@@ -40,9 +44,25 @@ struct RequestFacts {
         userAgent = headers[.userAgent].map { Self.clean($0) }
         referrer = headers[.referer].map { Self.clean($0) }
         var peer: IPAddress?
-        if let address = context.remoteAddress?.ipAddress { peer = IPAddress(address) }
+        if let remoteAddress { peer = Self.peer(remoteAddress) }
         let client = resolver.resolve(peer: peer, forwardedFor: headers[values: .xForwardedFor])
         ip = configuration.ipStorage.stored(client)
+    }
+
+    /// The peer's address bytes straight from the socket address (sockaddr_in: 4 bytes at
+    /// offset 4; sockaddr_in6: 16 bytes at offset 8), without formatting and parsing text.
+    private static func peer(_ address: SocketAddress) -> IPAddress? {
+        let (offset, count): (Int, Int)
+        switch address {
+        case .v4: (offset, count) = (4, 4)
+        case .v6: (offset, count) = (8, 16)
+        case .unixDomainSocket: return nil
+        }
+        return address.withSockAddr { pointer, size in
+            guard Int(size) >= offset + count else { return nil }
+            let raw = UnsafeRawBufferPointer(start: UnsafeRawPointer(pointer) + offset, count: count)
+            return IPAddress(networkBytes: Array(raw))
+        }
     }
 
     private static func isPrefetch(_ headers: HTTPFields) -> Bool {

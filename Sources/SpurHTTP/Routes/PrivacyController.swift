@@ -11,13 +11,15 @@ struct PrivacyController: Sendable {
                 message: "This browser will no longer be tracked by this site's analytics. "
                     + "The choice is stored in a cookie; if you delete your cookies, visit this page again. "
                     + "<a href=\"optin\">Opt in again</a>.",
-                setCookies: [cookies.optOut(), cookies.clearVisitor()])
+                setCookies: [cookies.optOut(), cookies.clearVisitor()]
+            ).response
         }
         router.get("/optin") { _, _ in
             Responses.html(
                 .ok, title: "You are opted in",
                 message: "This browser's visits may be counted again. <a href=\"optout\">Opt out</a>.",
-                setCookies: [cookies.clearOptOut()])
+                setCookies: [cookies.clearOptOut()]
+            ).response
         }
     }
 }

@@ -13,7 +13,7 @@ enum Responses {
     static let gif = ByteBuffer(bytes: gifBytes)
     static let noStore = "no-store, no-cache, must-revalidate, private"
 
-    static func pixel(setCookies: [String] = []) -> Response {
+    static func pixel(setCookies: [String] = []) -> PlainResponse {
         var headers: HTTPFields = [
             .contentType: "image/gif",
             .cacheControl: noStore,
@@ -22,10 +22,10 @@ enum Responses {
             .contentLength: "43",
         ]
         for c in setCookies { headers.append(HTTPField(name: .setCookie, value: c)) }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: gif))
+        return PlainResponse(status: .ok, headers: headers, body: gif)
     }
 
-    static func redirect(to location: String, setCookies: [String] = []) -> Response {
+    static func redirect(to location: String, setCookies: [String] = []) -> PlainResponse {
         var headers: HTTPFields = [
             .location: location,
             .cacheControl: "no-store",
@@ -33,7 +33,7 @@ enum Responses {
             .contentLength: "0",
         ]
         for c in setCookies { headers.append(HTTPField(name: .setCookie, value: c)) }
-        return Response(status: .found, headers: headers)
+        return PlainResponse(status: .found, headers: headers, body: ByteBuffer())
     }
 
     static func text(_ status: HTTPResponse.Status, _ body: String, cache: String = "no-store") -> Response {
@@ -45,7 +45,7 @@ enum Responses {
             body: .init(byteBuffer: ByteBuffer(string: body.hasSuffix("\n") ? body : body + "\n")))
     }
 
-    static func html(_ status: HTTPResponse.Status, title: String, message: String, setCookies: [String] = []) -> Response {
+    static func html(_ status: HTTPResponse.Status, title: String, message: String, setCookies: [String] = []) -> PlainResponse {
         let page = """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex">
@@ -59,7 +59,19 @@ enum Responses {
             .xRobotsTag: "noindex",
         ]
         for c in setCookies { headers.append(HTTPField(name: .setCookie, value: c)) }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: page)))
+        return PlainResponse(status: status, headers: headers, body: ByteBuffer(string: page))
+    }
+}
+
+/// A complete response held in memory, so both the router and the event-loop fast path
+/// (`TrackingFastPath`) can send it.
+struct PlainResponse: Sendable {
+    var status: HTTPResponse.Status
+    var headers: HTTPFields
+    var body: ByteBuffer
+
+    var response: Response {
+        Response(status: status, headers: headers, body: .init(byteBuffer: body))
     }
 }
 

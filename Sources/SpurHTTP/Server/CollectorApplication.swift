@@ -2,6 +2,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOPosix
 import SpurCore
 
 /// Builds the collector: routes, middleware, the event log service and the HTTP server.
@@ -17,40 +18,68 @@ public enum CollectorApplication {
         logger: Logger,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = buildRouter(configuration: configuration, keyring: keyring, eventLog: eventLog, metrics: metrics)
+        var app = application(
+            configuration: configuration,
+            ingest: Ingestor(configuration: configuration, eventLog: eventLog, keyring: keyring, metrics: metrics),
+            logger: logger, onServerRunning: onServerRunning)
+        app.addServices(EventLogService(eventLog: eventLog))
+        return app
+    }
+
+    /// The HTTP server with the router and the tracking fast path, without the event log's service.
+    static func application(
+        configuration: CollectorConfiguration,
+        ingest: Ingestor,
+        logger: Logger,
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> Application<RouterResponder<CollectorContext>> {
+        let router = buildRouter(configuration: configuration, ingest: ingest)
+        let tracker = Tracker(ingest: ingest)
         let timeout = TimeAmount.nanoseconds(
             configuration.requestTimeout.components.seconds * 1_000_000_000
                 + configuration.requestTimeout.components.attoseconds / 1_000_000_000)
         var http1 = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [RequestTimeoutHandler(timeout: timeout)],
+            additionalChannelHandlers: [
+                RequestTimeoutHandler(timeout: timeout),
+                TrackingFastPath(
+                    tracker: tracker, maxURIBytes: configuration.maxURIBytes, maxHeaderBytes: configuration.maxHeaderBytes),
+            ],
             idleTimeout: nil)
         // Above our own 414/431 answers, NIO's parser refuses outright.
         http1.httpDecoder = .init(
             maxHeaderFieldSize: max(configuration.maxHeaderBytes, configuration.maxURIBytes) * 4,
             maxHeaderListSize: configuration.maxHeaderBytes * 4, maxHeaderFieldCount: 200)
-        var app = Application(
+        return Application(
             router: router,
             server: .http1(configuration: http1),
             configuration: .init(
                 address: .hostname(configuration.hostname, port: configuration.port), serverName: nil),
             onServerRunning: onServerRunning,
+            eventLoopGroupProvider: configuration.eventLoopThreads.map {
+                .shared(MultiThreadedEventLoopGroup(numberOfThreads: $0))
+            } ?? .singleton,
             logger: logger)
-        app.addServices(EventLogService(eventLog: eventLog))
-        return app
     }
 
+    /// The router alone, without the event-loop fast path (route tests use it directly).
     public static func buildRouter(
         configuration: CollectorConfiguration,
         keyring: Keyring,
         eventLog: EventLog,
         metrics: CollectorMetrics
     ) -> Router<CollectorContext> {
+        buildRouter(
+            configuration: configuration,
+            ingest: Ingestor(configuration: configuration, eventLog: eventLog, keyring: keyring, metrics: metrics))
+    }
+
+    static func buildRouter(configuration: CollectorConfiguration, ingest: Ingestor) -> Router<CollectorContext> {
         let router = Router(context: CollectorContext.self)
+        let (eventLog, metrics) = (ingest.eventLog, ingest.metrics)
         router.middlewares.add(MetricsMiddleware(metrics: metrics))
         router.middlewares.add(
             LimitsMiddleware(maxURIBytes: configuration.maxURIBytes, maxHeaderBytes: configuration.maxHeaderBytes))
-        let ingest = Ingestor(configuration: configuration, eventLog: eventLog, keyring: keyring, metrics: metrics)
-        TrackingController(ingest: ingest).register(on: router)
+        TrackingController(tracker: Tracker(ingest: ingest)).register(on: router)
         BeaconController(ingest: ingest).register(on: router)
         SiteController(siteOrigins: Set(configuration.siteOrigins)).register(on: router)
         IdentifyController(ingest: ingest, apiKeys: configuration.apiKeys.map { Array($0.utf8) }).register(on: router)

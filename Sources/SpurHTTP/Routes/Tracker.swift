@@ -1,0 +1,163 @@
+import HTTPTypes
+import NIOCore
+import SpurCore
+
+/// The tracking endpoints' logic: email opens (`/o/{token}.gif`), click/download redirects
+/// (`/c/{token}`) and the no-JS site pixel (`/p.gif`). Pixels are always pixels; a redirect
+/// happens only for a valid signed token.
+///
+/// It works on the bare request head, so the router and the event-loop fast path
+/// (`TrackingFastPath`) answer exactly alike.
+struct Tracker: Sendable {
+    /// The three tracking routes.
+    enum Route {
+        case open(file: Substring)
+        case click(token: Substring)
+        case pageview
+
+        /// The route of a request target (path plus query), or nil if it is not a tracking one.
+        init?(target: Substring) {
+            let path = target.firstIndex(of: "?").map { target[..<$0] } ?? target
+            if path == "/p.gif" {
+                self = .pageview
+                return
+            }
+            guard path.utf8.count > 3, !path.dropFirst(3).contains("/") else { return nil }
+            if path.hasPrefix("/o/") {
+                self = .open(file: path.dropFirst(3))
+            } else if path.hasPrefix("/c/") {
+                self = .click(token: path.dropFirst(3))
+            } else {
+                return nil
+            }
+        }
+
+        /// The metrics route name.
+        var name: String {
+            switch self {
+            case .open: "open"
+            case .click: "click"
+            case .pageview: "pixel"
+            }
+        }
+    }
+
+    let ingest: Ingestor
+
+    func answer(_ route: Route, _ head: HTTPRequest, remoteAddress: SocketAddress?) -> PlainResponse {
+        let query = head.path.flatMap { path in path.firstIndex(of: "?").map { path[path.index(after: $0)...] } }
+        switch route {
+        case .open(let file): return open(file, head, remoteAddress, query)
+        case .click(let token): return click(token, head, remoteAddress, query)
+        case .pageview: return pageview(head, remoteAddress, query)
+        }
+    }
+
+    private func open(_ file: Substring, _ head: HTTPRequest, _ remote: SocketAddress?, _ query: Substring?) -> PlainResponse {
+        guard file.hasSuffix(".gif") else {
+            return PlainResponse(status: .notFound, headers: Self.notFoundHeaders, body: Self.notFound)
+        }
+        guard case .success(let token) = ingest.keyring.verify(file.dropLast(4)), token.kind == .open else {
+            ingest.metrics.notRecorded("invalid_token")
+            return Responses.pixel()
+        }
+        let facts = facts(head, remote)
+        if facts.isNotAHit {
+            ingest.metrics.notRecorded(head.method == .head ? "head" : "prefetch")
+            return Responses.pixel()
+        }
+        var event = ingest.event(.open, facts)
+        event.campaign = token.campaign
+        event.lead = lead(of: token, query)
+        event.flags = ingest.classifier.classifyOpen(
+            campaign: token.campaign, lead: event.lead, userAgent: facts.userAgent, atMillis: event.ts)
+        ingest.record(event)
+        return Responses.pixel()
+    }
+
+    private func click(_ text: Substring, _ head: HTTPRequest, _ remote: SocketAddress?, _ query: Substring?) -> PlainResponse {
+        guard case .success(let token) = ingest.keyring.verify(text), token.kind != .open, let target = token.url else {
+            ingest.metrics.notRecorded("invalid_token")
+            return Responses.html(
+                .badRequest, title: "This link does not work",
+                message: "The link is incomplete or has been altered, so it cannot be followed. "
+                    + "If you copied it from an e-mail, try clicking it in the e-mail instead.")
+        }
+        let facts = facts(head, remote)
+        let visitor = ingest.visitor(for: facts)
+        if facts.isNotAHit {
+            ingest.metrics.notRecorded(head.method == .head ? "head" : "prefetch")
+            if head.method == .head {
+                ingest.classifier.noteHead(
+                    campaign: token.campaign, lead: lead(of: token, query), url: target, ip: facts.ip,
+                    atMillis: ingest.configuration.clock())
+            }
+            return Responses.redirect(to: target)
+        }
+        var event = ingest.event(token.kind.eventType, facts)
+        event.campaign = token.campaign
+        event.lead = lead(of: token, query)
+        event.visitor = visitor?.id
+        event.url = target
+        event.referrer = facts.referrer
+        // A scanner still gets the real target: breaking links for corporate readers is worse.
+        event.flags = ingest.classifier.classifyClick(
+            campaign: token.campaign, lead: event.lead, url: target, ip: facts.ip, userAgent: facts.userAgent,
+            atMillis: event.ts)
+        if token.honeypot { event.flags.insert(.honeypot) }
+        ingest.record(event)
+        return Responses.redirect(to: target, setCookies: visitor?.setCookie.map { [$0] } ?? [])
+    }
+
+    private func pageview(_ head: HTTPRequest, _ remote: SocketAddress?, _ queryText: Substring?) -> PlainResponse {
+        let facts = facts(head, remote)
+        if facts.isNotAHit {
+            ingest.metrics.notRecorded(head.method == .head ? "head" : "prefetch")
+            return Responses.pixel()
+        }
+        let query = QueryString.parse(queryText)
+        let type: EventType
+        switch query["type"] ?? "pageview" {
+        case "pageview", "": type = .pageview
+        case "download": type = .download
+        default:
+            ingest.metrics.notRecorded("invalid_request")
+            return Responses.pixel()
+        }
+        // Without `url`, the page that embeds the pixel is the Referer.
+        guard let url = query["url"].flatMap({ $0.isEmpty ? nil : $0 }) ?? facts.referrer else {
+            ingest.metrics.notRecorded("invalid_request")
+            return Responses.pixel()
+        }
+        if facts.doesNotWantTracking && ingest.configuration.doNotTrack == .drop {
+            ingest.metrics.notRecorded("dnt")
+            return Responses.pixel()
+        }
+        let visitor = ingest.visitor(for: facts)
+        var event = ingest.event(type, facts)
+        event.url = url
+        event.referrer = query["ref"].flatMap { $0.isEmpty ? nil : $0 }
+        event.title = query["title"].flatMap { $0.isEmpty ? nil : $0 }
+        event.visitor = visitor?.id
+        if facts.doesNotWantTracking { event.flags.insert(.dnt) }
+        if ingest.classifier.isBot(userAgent: facts.userAgent) { event.flags.insert(.bot) }
+        ingest.record(event)
+        return Responses.pixel(setCookies: visitor?.setCookie.map { [$0] } ?? [])
+    }
+
+    /// The signed lead, or for template links the lead from the `l` parameter (if well-formed).
+    private func lead(of token: LinkToken, _ query: Substring?) -> String? {
+        if let lead = token.lead { return lead }
+        guard token.leadInQuery, let value = QueryString.parse(query)["l"], Identifier.isValid(value) else { return nil }
+        return value
+    }
+
+    private func facts(_ head: HTTPRequest, _ remote: SocketAddress?) -> RequestFacts {
+        RequestFacts(head, remoteAddress: remote, configuration: ingest.configuration, resolver: ingest.resolver)
+    }
+
+    private static let notFound = ByteBuffer(string: "Not found.\n")
+    private static let notFoundHeaders: HTTPFields = [
+        .contentType: "text/plain; charset=utf-8", .cacheControl: "no-store", .xContentTypeOptions: "nosniff",
+    ]
+}

@@ -1,0 +1,70 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import SpurCore
+import Testing
+@testable import SpurHTTP
+
+/// The event-loop fast path for pixels and redirects, seen from a socket.
+@Suite struct FastPathTests {
+    @Test func pipelinedRequestsAreAnsweredInOrderWhicheverPathTakesThem() async throws {
+        let open = clickToken(kind: .open)
+        let click = clickToken()
+        let beacon = #"{"url":"https://s.example/pipelined"}"#
+        let events = try await withCollector(via: .server) { client in
+            let connection = try RawConnection(port: client.port!)
+            // A slow-path request first: the fast path must not overtake its answer.
+            connection.send(
+                "POST /e HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain\r\nContent-Length: \(beacon.utf8.count)\r\n\r\n\(beacon)"
+                    + "GET /o/\(open).gif HTTP/1.1\r\nHost: t\r\n\r\n"
+                    + "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n"
+                    + "GET /c/\(click) HTTP/1.1\r\nHost: t\r\n\r\n"
+                    + "HEAD /o/\(open).gif HTTP/1.1\r\nHost: t\r\n\r\n"
+                    + "GET /o/\(open).gif HTTP/1.1\r\nHost: t\r\n\r\n")
+            let text = await connection.receive { statusCodes($0).count >= 6 && $0.hasSuffix(";") }
+            #expect(statusCodes(text) == [202, 200, 200, 302, 200, 200])
+            #expect(text.contains("Location: https://shop.example/paint"))
+            // The HEAD answer has the pixel's length but no body; the GIF after it is intact.
+            #expect(text.components(separatedBy: "GIF89a").count == 3)
+        }
+        #expect(events.count == 4)
+        #expect(events.filter { $0.type == .open }.count == 2)
+        #expect(events.filter { $0.type == .click }.count == 1)
+        #expect(events.filter { $0.type == .pageview && $0.url == "https://s.example/pipelined" }.count == 1)
+    }
+
+    @Test func theRequestTimeoutStillClosesIdleConnectionsAfterFastAnswers() async throws {
+        let open = clickToken(kind: .open)
+        try await withCollector(via: .server, { $0.requestTimeout = .seconds(1) }) { client in
+            let connection = try RawConnection(port: client.port!)
+            connection.send("GET /o/\(open).gif HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(statusCodes(await connection.receive { $0.contains("GIF89a") }) == [200])
+            let start = ContinuousClock.now
+            #expect(await connection.isClosedByPeer())
+            #expect(ContinuousClock.now - start < .seconds(4))
+        }
+    }
+
+    @Test func connectionCloseIsHonoured() async throws {
+        let click = clickToken()
+        try await withCollector(via: .server) { client in
+            let connection = try RawConnection(port: client.port!)
+            connection.send("GET /c/\(click) HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            let text = await connection.receive { _ in false }
+            #expect(statusCodes(text) == [302])
+        }
+    }
+
+    @Test func fastAnswersAreCountedInMetrics() async throws {
+        let open = clickToken(kind: .open)
+        try await withCollector(via: .server) { client in
+            for _ in 0..<3 { try await client.execute(uri: "/o/\(open).gif", method: .get) { #expect($0.status == .ok) } }
+            try await client.execute(uri: "/c/bogus", method: .get) { #expect($0.status == .badRequest) }
+            try await client.execute(uri: "/metrics", method: .get) { r in
+                #expect(r.text.contains(#"spur_http_requests_total{route="open",status="200"} 3"#))
+                #expect(r.text.contains(#"spur_http_requests_total{route="click",status="400"} 1"#))
+                #expect(r.text.contains(#"spur_hits_not_recorded_total{reason="invalid_token"} 1"#))
+            }
+        }
+    }
+}
