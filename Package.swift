@@ -74,6 +74,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Fuzz targets for the parsers that take untrusted bytes (scripts/reliability.sh).
+        .executableTarget(name: "spur-fuzz", dependencies: ["SpurCore"], swiftSettings: swiftSettings),
         .testTarget(name: "SpurCoreTests", dependencies: ["SpurCore"], swiftSettings: swiftSettings),
         .testTarget(name: "SpurAggregateTests", dependencies: ["SpurAggregate", "SpurCore"], swiftSettings: swiftSettings),
         .testTarget(

@@ -6,8 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-20}
 CONF=debug; [ "${RELEASE:-0}" = 1 ] && CONF=release
-swift build -c "$CONF" --product spur >/dev/null 2>&1
-BIN=$(swift build -c "$CONF" --show-bin-path)/spur
+if [ -n "${SPUR_BIN:-}" ]; then BIN=$SPUR_BIN; else  # SPUR_BIN: use this binary, build nothing
+  swift build -c "$CONF" --product spur >/dev/null 2>&1
+  BIN=$(swift build -c "$CONF" --show-bin-path)/spur
+fi
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 ASOF=2026-12-01T00:00:00Z

@@ -25,6 +25,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))
             try await client.execute(uri: "/metrics", method: .get) { r in
                 #expect(r.headers[.contentType]?.hasPrefix("text/plain") == true)
+                #expect(r.headers[.xContentTypeOptions] == "nosniff")
                 let text = r.text
                 #expect(text.contains(#"spur_http_requests_total{route="click",status="302"} 1"#))
                 #expect(text.contains(#"spur_http_requests_total{route="click",status="400"} 1"#))

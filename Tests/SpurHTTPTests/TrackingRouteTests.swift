@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import SpurCore
+import Synchronization
 import Testing
 @testable import SpurHTTP
 
@@ -15,6 +16,7 @@ import Testing
                 #expect(r.headers[.contentType] == "image/gif")
                 #expect(r.headers[.cacheControl] == "no-store, no-cache, must-revalidate, private")
                 #expect(r.headers[.pragma] == "no-cache")
+                #expect(r.headers[.xContentTypeOptions] == "nosniff")
                 #expect(Array(buffer: r.body) == Responses.gifBytes && r.body.readableBytes == 43)
                 #expect(r.cookies().isEmpty)
             }
@@ -205,7 +207,9 @@ final class CookieBox: @unchecked Sendable {
 @Suite struct ScannerRouteTests {
     @Test(arguments: CollectorPath.allCases) func scannersAreFlaggedButStillRedirected(path: CollectorPath) async throws {
         let browser: HTTPFields = [.userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"]
-        let events = try await withCollector(via: path) { client in
+        // A clock that advances 10 ms per request: the burst rule must not depend on how busy the machine is.
+        let ticks = Ticker()
+        let events = try await withCollector(via: path, { $0.clock = { 1_700_000_000_000 + ticks.next() * 10 } }) { client in
             for n in 1...3 {
                 try await client.execute(uri: "/c/\(clickToken(url: "https://shop.example/\(n)"))", method: .get, headers: browser) { r in
                     #expect(r.status == .found && r.headers[.location] == "https://shop.example/\(n)")
@@ -220,4 +224,10 @@ final class CookieBox: @unchecked Sendable {
         }
         #expect(events.map(\.flags) == [[], [], [.scannerSuspect], [.bot], [.proxyOpen]])
     }
+}
+
+/// A counter that can be shared with the collector's clock.
+final class Ticker: Sendable {
+    private let count = Mutex<Int64>(0)
+    func next() -> Int64 { count.withLock { $0 += 1; return $0 } }
 }

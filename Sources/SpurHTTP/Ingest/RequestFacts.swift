@@ -107,6 +107,5 @@ extension HTTPField.Name {
     static let xMoz = Self("X-Moz")!
     static let xForwardedFor = Self("X-Forwarded-For")!
     static let referrerPolicy = Self("Referrer-Policy")!
-    static let xContentTypeOptions = Self("X-Content-Type-Options")!
     static let xRobotsTag = Self("X-Robots-Tag")!
 }

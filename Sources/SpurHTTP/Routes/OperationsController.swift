@@ -17,7 +17,10 @@ struct OperationsController: Sendable {
             let buffer = self.metrics.render()
             return Response(
                 status: .ok,
-                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+                headers: [
+                    .contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store",
+                    .xContentTypeOptions: "nosniff",
+                ],
                 body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
         }
         router.get("/robots.txt") { _, _ in

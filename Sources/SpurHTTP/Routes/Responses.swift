@@ -20,6 +20,7 @@ enum Responses {
             .pragma: "no-cache",
             .expires: "0",
             .contentLength: "43",
+            .xContentTypeOptions: "nosniff",
         ]
         for c in setCookies { headers.append(HTTPField(name: .setCookie, value: c)) }
         return PlainResponse(status: .ok, headers: headers, body: gif)

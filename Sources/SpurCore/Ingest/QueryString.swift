@@ -1,7 +1,7 @@
 /// Form-style query parsing: `+` is a space, `%XX` is a byte, invalid UTF-8 becomes U+FFFD.
 /// (Hummingbird's own parser keeps undecodable values raw and does not map `+`.)
-enum QueryString {
-    static func parse(_ query: Substring?) -> [String: String] {
+package enum QueryString {
+    package static func parse(_ query: Substring?) -> [String: String] {
         guard let query, !query.isEmpty else { return [:] }
         var out: [String: String] = [:]
         for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
@@ -13,7 +13,7 @@ enum QueryString {
         return out
     }
 
-    static func decode(_ text: Substring) -> String {
+    package static func decode(_ text: Substring) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         var it = text.utf8.makeIterator()
