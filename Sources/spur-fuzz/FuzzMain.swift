@@ -12,9 +12,23 @@ private let libFuzzerTarget: FuzzTarget = {
 }()
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
-    libFuzzerTarget.run(Array(UnsafeBufferPointer(start: start, count: count)))
+public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+    libFuzzerTarget.run(start.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? [])
     return 0
+}
+
+@_silgen_name("LLVMFuzzerRunDriver")
+private func runLibFuzzer(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+
+/// SwiftPM links an executable's `main` to `<module>_main`; this one hands over to libFuzzer.
+@_cdecl("spur_fuzz_main")
+public func spurFuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return runLibFuzzer(&count, &arguments) { start, size in fuzzOneInput(start, size) }
 }
 #else
 /// Without libFuzzer: replays the corpus and the kept crashers, then mutates corpus inputs at
