@@ -50,7 +50,7 @@ run_wrk() {  # url -> "req/s p50 p99 requests"
   echo "$rps $p50 $p99 $n"
 }
 
-TOTAL_SPUR=0
+TOTAL_SPUR=0; TOTAL_NGINX=0
 declare -A RATIOS
 printf '%-9s %-6s %12s %10s %10s %10s\n' kind server req/s p50 p99 RSS_MiB
 for kind in pixel redirect; do
@@ -67,6 +67,7 @@ for kind in pixel redirect; do
     taskset -c 0 nginx -c "$WORK/nginx.conf" -p "$WORK"
     sleep 0.3
     read -r n_rps n_p50 n_p99 n_n <<<"$(run_wrk "http://127.0.0.1:$NP$path")"
+    TOTAL_NGINX=$((TOTAL_NGINX + n_n))
     kill "$(cat "$WORK/nginx.pid")"; sleep 0.5
     printf '%-9s %-6s %12s %10s %10s %10s\n' "$kind" spur "$s_rps" "$s_p50" "$s_p99" "$RSS" "$kind" nginx "$n_rps" "$n_p50" "$n_p99" "-"
     ratios+=("$(echo "scale=3; $s_rps / $n_rps" | bc)")
@@ -78,5 +79,10 @@ echo
 printf '%-40s %s\n' "ratio spur/nginx, pixel (median)" "${RATIOS[pixel]}" "ratio spur/nginx, redirect (median)" "${RATIOS[redirect]}" \
   "requests answered by spur (wrk)" "$TOTAL_SPUR" "events in sealed segments" "$WRITTEN"
 SEG_BYTES=$(cat "$WORK"/d/segments/*.jsonl.gz | wc -c)
-echo "segment bytes per million events: $(( SEG_BYTES * 1000000 / (WRITTEN > 0 ? WRITTEN : 1) ))"
+SPUR_PER_M=$(( SEG_BYTES * 1000000 / (WRITTEN > 0 ? WRITTEN : 1) ))
+# nginx appends gzip members to one file; its lines are the requests it logged.
+NGINX_LINES=$(zcat "$WORK/access.log.gz" 2>/dev/null | wc -l)
+NGINX_PER_M=$(( $(stat -c %s "$WORK/access.log.gz") * 1000000 / (NGINX_LINES > 0 ? NGINX_LINES : 1) ))
+printf '%-40s %s\n' "segment bytes per million events" "$SPUR_PER_M" "nginx gzip log bytes per million requests" "$NGINX_PER_M" \
+  "ratio spur/nginx storage" "$(echo "scale=2; $SPUR_PER_M / $NGINX_PER_M" | bc)"
 [ "$WRITTEN" -ge "$TOTAL_SPUR" ] || echo "WARNING: fewer events than answered requests"

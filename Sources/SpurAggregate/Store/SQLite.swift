@@ -33,9 +33,6 @@ final class Database {
         try execute("PRAGMA foreign_keys = ON")
         // Erased data must not linger in free pages.
         try execute("PRAGMA secure_delete = ON")
-        // 64 MiB of page cache (default 2 MiB): index updates of a big fold stay in memory
-        // instead of re-reading pages; well within the aggregator's memory budget.
-        try execute("PRAGMA cache_size = -65536")
     }
 
     deinit {
