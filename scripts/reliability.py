@@ -154,9 +154,9 @@ def percentile(values, p):
 
 
 class Load:
-    """Mixed traffic from several threads; remembers what was answered, and when."""
+    """Mixed traffic from several keep-alive connections; remembers what was answered, and when."""
 
-    def __init__(self, port, open_path, click_path, round_no, threads=4):
+    def __init__(self, port, open_path, click_path, round_no, threads=8):
         self.port, self.open_path, self.click_path, self.round = port, open_path, click_path, round_no
         self.stop = threading.Event()
         self.lock = threading.Lock()
@@ -170,7 +170,8 @@ class Load:
         conn = None
         while not self.stop.is_set():
             n += 1
-            kind = ("pixel", "beacon", "open", "click")[n % 4]
+            # Half the threads send beacons (each waits for its group commit), half the rest.
+            kind = "beacon" if t % 2 == 0 else ("pixel", "open", "click")[n % 3]
             try:
                 conn = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
                 if kind == "beacon":
