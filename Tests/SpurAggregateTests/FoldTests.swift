@@ -18,6 +18,38 @@ import Testing
         #expect(try dir.profile("lead-1")?.score == 53)
     }
 
+    @Test func aFirstFoldBuildsTheIndexesAfterwardsAndAnInterruptedOneGetsThemBack() async throws {
+        let dir = DataDir()
+        try await dir.write(referenceEvents())
+        _ = try dir.aggregate(asOf: endOf(day: 7))
+        #expect(try indexes(dir.db) == ["events_campaign", "events_lead", "events_visitor"])
+        // A crash between dropping and rebuilding them: the next run builds them again.
+        try runSQL(dir.db, "DROP INDEX events_lead; DROP INDEX events_visitor")
+        try await dir.write([ev(.open, day: 7, lead: "lead-9", campaign: "nl-9")])
+        _ = try dir.aggregate(asOf: endOf(day: 7))
+        #expect(try indexes(dir.db) == ["events_campaign", "events_lead", "events_visitor"])
+        #expect(try dir.profile("lead-1")?.score == 53)
+    }
+
+    private func indexes(_ db: String) throws -> [String] {
+        let out = Pipe()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import sqlite3,sys; print('\\n'.join(r[0] for r in sqlite3.connect(sys.argv[1]).execute(\"SELECT name FROM sqlite_master WHERE type='index' AND name LIKE 'events_%' ORDER BY name\")))", db]
+        p.standardOutput = out
+        try p.run()
+        p.waitUntilExit()
+        return String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    private func runSQL(_ db: String, _ sql: String) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()", db, sql]
+        try p.run()
+        p.waitUntilExit()
+    }
+
     @Test func incrementalRunsEqualARebuild() async throws {
         let dir = DataDir()
         let events = referenceEvents() + [

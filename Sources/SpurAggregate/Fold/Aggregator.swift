@@ -123,6 +123,10 @@ public struct Aggregator {
     private func fold(_ segments: [SegmentDirectory.Entry], into store: AggregateStore, progress: Progress) throws -> Summary {
         var summary = Summary()
         let erasures = try Erasures(store: store)
+        let bulk = try !segments.isEmpty && store.hasNoEvents
+        var indexed = !bulk
+        if bulk { try store.dropSecondaryIndexes() }
+        defer { if !indexed { try? store.createSecondaryIndexes() } }
         for (i, entry) in segments.enumerated() {
             defer { progress(i + 1, segments.count, summary.events) }
             let bytes = try FileBytes.read(entry.path)
@@ -174,6 +178,10 @@ public struct Aggregator {
                 }
             }
             summary.segmentsFolded += 1
+        }
+        if !indexed {
+            try store.createSecondaryIndexes()
+            indexed = true
         }
         return summary
     }

@@ -25,9 +25,6 @@ final class AggregateStore {
             CREATE TABLE IF NOT EXISTS events(
                 id TEXT PRIMARY KEY, ts INTEGER NOT NULL, type TEXT NOT NULL, campaign TEXT, lead TEXT, visitor TEXT,
                 url TEXT, referrer TEXT, title TEXT, ua TEXT, ip TEXT, flags INTEGER NOT NULL, props TEXT, node TEXT);
-            CREATE INDEX IF NOT EXISTS events_lead ON events(lead, ts) WHERE lead IS NOT NULL;
-            CREATE INDEX IF NOT EXISTS events_visitor ON events(visitor) WHERE visitor IS NOT NULL;
-            CREATE INDEX IF NOT EXISTS events_campaign ON events(campaign, type) WHERE campaign IS NOT NULL;
             CREATE TABLE IF NOT EXISTS visitor_links(
                 visitor TEXT PRIMARY KEY, lead TEXT NOT NULL, ts INTEGER NOT NULL, event TEXT NOT NULL);
             CREATE INDEX IF NOT EXISTS visitor_links_lead ON visitor_links(lead);
@@ -38,6 +35,35 @@ final class AggregateStore {
                 lead TEXT NOT NULL, stage TEXT NOT NULL, at TEXT NOT NULL, payload TEXT NOT NULL, PRIMARY KEY(lead, stage, at));
             INSERT OR IGNORE INTO meta VALUES('schema', '\(Self.schemaVersion)');
             """)
+        try createSecondaryIndexes()
+    }
+
+    /// Indexes on `events` that only reading (scoring, reports, erasure) uses; the fold does not.
+    private static let secondaryIndexes = [
+        ("events_lead", "events(lead, ts) WHERE lead IS NOT NULL"),
+        ("events_visitor", "events(visitor) WHERE visitor IS NOT NULL"),
+        ("events_campaign", "events(campaign, type) WHERE campaign IS NOT NULL"),
+    ]
+
+    /// A bulk fold into an empty table drops the indexes and builds them once afterwards: a
+    /// sorted build is many times faster than keeping them up to date row by row. They are
+    /// derived data, so a crash in between costs nothing: opening the store builds any that are missing.
+    func dropSecondaryIndexes() throws {
+        for (name, _) in Self.secondaryIndexes { try db.execute("DROP INDEX IF EXISTS \(name)") }
+    }
+
+    func createSecondaryIndexes() throws {
+        for (name, definition) in Self.secondaryIndexes {
+            try db.execute("CREATE INDEX IF NOT EXISTS \(name) ON \(definition)")
+        }
+    }
+
+    var hasNoEvents: Bool {
+        get throws {
+            var empty = true
+            try db.prepare("SELECT 1 FROM events LIMIT 1").query { _ in empty = false }
+            return empty
+        }
     }
 
     enum LedgerState: Equatable {

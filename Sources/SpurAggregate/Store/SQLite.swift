@@ -110,14 +110,7 @@ final class Statement {
     func bind(_ values: [(any SQLValue)?]) -> Statement {
         for (i, value) in values.enumerated() {
             let index = Int32(i + 1)
-            switch value {
-            case nil: sqlite3_bind_null(stmt, index)
-            case let v as Int64: sqlite3_bind_int64(stmt, index, v)
-            case let v as Int: sqlite3_bind_int64(stmt, index, Int64(v))
-            case let v as Double: sqlite3_bind_double(stmt, index, v)
-            case let v as String: sqlite3_bind_text(stmt, index, v, -1, SQLITE_TRANSIENT)
-            default: preconditionFailure("unsupported SQL value")
-            }
+            if let value { value.bind(to: stmt, at: index) } else { sqlite3_bind_null(stmt, index) }
         }
         return self
     }
@@ -156,8 +149,33 @@ final class Statement {
     }
 }
 
-protocol SQLValue {}
-extension Int: SQLValue {}
-extension Int64: SQLValue {}
-extension Double: SQLValue {}
-extension String: SQLValue {}
+/// A value a statement parameter can take; each type binds itself (no dynamic casts per value).
+protocol SQLValue {
+    func bind(to stmt: OpaquePointer, at index: Int32)
+}
+
+extension Int: SQLValue {
+    func bind(to stmt: OpaquePointer, at index: Int32) { sqlite3_bind_int64(stmt, index, Int64(self)) }
+}
+
+extension Int64: SQLValue {
+    func bind(to stmt: OpaquePointer, at index: Int32) { sqlite3_bind_int64(stmt, index, self) }
+}
+
+extension Double: SQLValue {
+    func bind(to stmt: OpaquePointer, at index: Int32) { sqlite3_bind_double(stmt, index, self) }
+}
+
+extension String: SQLValue {
+    func bind(to stmt: OpaquePointer, at index: Int32) {
+        var copy = self
+        copy.withUTF8 { bytes in
+            // An empty buffer may have no address, and a null pointer would bind NULL, not "".
+            guard let base = bytes.baseAddress, !bytes.isEmpty else {
+                sqlite3_bind_text(stmt, index, "", 0, SQLITE_TRANSIENT)
+                return
+            }
+            sqlite3_bind_text(stmt, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(bytes.count), SQLITE_TRANSIENT)
+        }
+    }
+}
