@@ -186,29 +186,42 @@ public struct Aggregator {
         return summary
     }
 
-    /// Rescores every lead from its events and queues hand-offs, in one transaction.
+    /// Rescores every lead from its events and queues hand-offs, in one transaction. SQLite
+    /// reads and writes stay on this thread; scoring and encoding a chunk of leads (pure
+    /// functions) run on all cores.
     private func score(_ store: AggregateStore, previous: [String: Stage]?, summary: inout Summary) throws {
         let scorer = LeadScorer(rules: options.rules, asOfMillis: options.asOfMillis)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         let handoffStage = options.rules.handoffStage
         try store.db.transaction {
             let before = try previous ?? store.stages()
-            var count = 0
-            for lead in try store.leads() {
-                let profile = scorer.score(lead: lead, events: try store.events(ofLead: lead), visitors: try store.visitors(ofLead: lead))
-                let json = String(decoding: try encoder.encode(profile), as: UTF8.self)
-                try store.save(profile, json: json)
-                let now = Stage(rawValue: profile.stage) ?? .none
-                if now >= handoffStage && (before[lead] ?? .none) < handoffStage {
-                    try store.queueHandoff(lead: lead, stage: now.rawValue, at: profile.stageSince ?? profile.asOf, payload: json)
+            let leads = try store.leads()
+            for start in stride(from: 0, to: leads.count, by: Self.scoringChunk) {
+                let chunk = leads[start..<min(start + Self.scoringChunk, leads.count)]
+                let inputs = try chunk.map { lead in (lead, try store.events(ofLead: lead), try store.visitors(ofLead: lead)) }
+                let results = ScoredChunk(count: inputs.count)
+                DispatchQueue.concurrentPerform(iterations: inputs.count) { i in
+                    let (lead, events, visitors) = inputs[i]
+                    let profile = scorer.score(lead: lead, events: events, visitors: visitors)
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys]
+                    results.set(i, profile, (try? encoder.encode(profile)).map { String(decoding: $0, as: UTF8.self) })
                 }
-                count += 1
+                for (profile, json) in results.all {
+                    guard let json else { throw RulesError("cannot encode the profile of \(profile.lead)") }
+                    try store.save(profile, json: json)
+                    let now = Stage(rawValue: profile.stage) ?? .none
+                    if now >= handoffStage && (before[profile.lead] ?? .none) < handoffStage {
+                        try store.queueHandoff(lead: profile.lead, stage: now.rawValue, at: profile.stageSince ?? profile.asOf, payload: json)
+                    }
+                }
             }
             try store.setMeta("as_of", ISO8601.string(options.asOfMillis))
-            summary.leads = count
+            summary.leads = leads.count
         }
     }
+
+    /// Leads scored together; their events are in memory at once.
+    static let scoringChunk = 256
 
     /// Delivers queued hand-offs (at least once: they leave the outbox only after delivery).
     private func handOff(_ store: AggregateStore, summary: inout Summary) throws {
@@ -263,4 +276,18 @@ enum Handoff {
             throw Failure(description: "hand-off command exited with status \(p.terminationStatus)")
         }
     }
+}
+
+/// Results of one chunk, written by index from several threads (each index exactly once).
+private final class ScoredChunk: @unchecked Sendable {
+    private var slots: [(LeadProfile, String?)?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ profile: LeadProfile, _ json: String?) {
+        lock.withLock { slots[i] = (profile, json) }
+    }
+
+    var all: [(LeadProfile, String?)] { lock.withLock { slots.map { $0! } } }
 }

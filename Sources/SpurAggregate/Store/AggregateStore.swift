@@ -109,10 +109,7 @@ final class AggregateStore {
 
     /// Inserts an event unless its id is known; returns false for a duplicate.
     func insert(_ e: Event) throws -> Bool {
-        var props: String?
-        if !e.props.isEmpty, let data = try? JSONSerialization.data(withJSONObject: e.props, options: [.sortedKeys]) {
-            props = String(decoding: data, as: UTF8.self)
-        }
+        let props = e.props.isEmpty ? nil : EventLineEncoder.object(e.props)
         try db.prepare(
             "INSERT OR IGNORE INTO events(id, ts, type, campaign, lead, visitor, url, referrer, title, ua, ip, flags, props, node) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
         ).run(

@@ -2,7 +2,7 @@
 ///
 /// Hand-written because it runs for every request: no Foundation encoder, no intermediate
 /// dictionaries, just bytes appended to the batch buffer.
-enum EventLineEncoder {
+package enum EventLineEncoder {
     static func encode(_ e: Event, into out: inout [UInt8]) {
         out.reserveCapacity(out.count + 256)
         out.append(contentsOf: #"{"id":"#.utf8)
@@ -29,14 +29,8 @@ enum EventLineEncoder {
             out.append(0x5D)
         }
         if !e.props.isEmpty {
-            out.append(contentsOf: #","props":{"#.utf8)
-            for (i, key) in e.props.keys.sorted().enumerated() {
-                if i > 0 { out.append(0x2C) }
-                appendString(key, to: &out)
-                out.append(0x3A)
-                appendString(e.props[key]!, to: &out)
-            }
-            out.append(0x7D)
+            out.append(contentsOf: #","props":"#.utf8)
+            appendObject(e.props, to: &out)
         }
         field("node", e.node, &out)
         out.append(contentsOf: "}\n".utf8)
@@ -51,6 +45,24 @@ enum EventLineEncoder {
         out.append(0x22)
         out.append(0x3A)
         appendString(value, to: &out)
+    }
+
+    /// `props` as a JSON object with sorted keys (the form the aggregator stores).
+    package static func object(_ props: [String: String]) -> String {
+        var out: [UInt8] = []
+        appendObject(props, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func appendObject(_ props: [String: String], to out: inout [UInt8]) {
+        out.append(0x7B)
+        for (i, key) in props.keys.sorted().enumerated() {
+            if i > 0 { out.append(0x2C) }
+            appendString(key, to: &out)
+            out.append(0x3A)
+            appendString(props[key]!, to: &out)
+        }
+        out.append(0x7D)
     }
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
