@@ -4,12 +4,10 @@
 #   scripts/aggregate-crash-test.sh [ROUNDS]     (default 20; RELEASE=1 for a release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/common.sh
 ROUNDS=${1:-20}
 CONF=debug; [ "${RELEASE:-0}" = 1 ] && CONF=release
-if [ -n "${SPUR_BIN:-}" ]; then BIN=$SPUR_BIN; else  # SPUR_BIN: use this binary, build nothing
-  swift build -c "$CONF" --product spur >/dev/null 2>&1
-  BIN=$(swift build -c "$CONF" --show-bin-path)/spur
-fi
+BIN=$(spur_bin "$CONF")  # SPUR_BIN: use that binary, build nothing
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 ASOF=2026-12-01T00:00:00Z

@@ -8,12 +8,12 @@
 # Installs: duckdb (PyPI, pinned) if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/common.sh
 EVENTS=${1:-10000000}; LEADS=${2:-1000000}
 DUCKDB_VERSION=1.1.3
 python3 -c "import duckdb, sys; sys.exit(duckdb.__version__ != '$DUCKDB_VERSION')" 2>/dev/null \
   || pip install -q --break-system-packages "duckdb==$DUCKDB_VERSION" 2>/dev/null || pip install -q "duckdb==$DUCKDB_VERSION"
-swift build -c release --product spur >/dev/null 2>&1
-BIN=$(swift build -c release --show-bin-path)/spur
+BIN=$(spur_bin release)
 WORK=${BENCH_DIR:-$(mktemp -d)}
 trap '[ -z "${BENCH_DIR:-}" ] && rm -rf "$WORK"' EXIT
 mkdir -p "$WORK"

@@ -8,10 +8,10 @@
 # Installs: nginx-light, wrk (Debian).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/common.sh
 SECS=${1:-10}; PAIRS=${2:-3}
 for pkg in nginx-light wrk; do dpkg -s "$pkg" >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null; }; done
-swift build -c release --product spur >/dev/null 2>&1
-BIN=$(swift build -c release --show-bin-path)/spur
+BIN=$(spur_bin release)
 WORK=$(mktemp -d)
 SPUR_PID=""
 cleanup() { [ -n "$SPUR_PID" ] && kill -9 "$SPUR_PID" 2>/dev/null; [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null; rm -rf "$WORK"; }
@@ -21,14 +21,7 @@ export SPUR_SECRET="k1:0123456789abcdef0123456789abcdef"
 PIXEL_PATH=$("$BIN" pixel --data "$WORK/d" --base "http://127.0.0.1:$SP" --campaign bench --lead lead-1 | sed "s#http://127.0.0.1:$SP##")
 CLICK_PATH=$("$BIN" link --data "$WORK/d" --base "http://127.0.0.1:$SP" --campaign bench --lead lead-1 https://shop.example/p | sed "s#http://127.0.0.1:$SP##")
 
-mkdir -p "$WORK/tmp"
-cat > "$WORK/nginx.conf" <<NGINX
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
-events { worker_connections 1024; }
-http {
-  client_body_temp_path $WORK/tmp; proxy_temp_path $WORK/tmp; fastcgi_temp_path $WORK/tmp; uwsgi_temp_path $WORK/tmp; scgi_temp_path $WORK/tmp;
+nginx_conf "$WORK" 1024 > "$WORK/nginx.conf" <<NGINX
   log_format spur escape=json '{"ts":"\$msec","uri":"\$request_uri","ua":"\$http_user_agent","ref":"\$http_referer","ip":"\$remote_addr","cookie":"\$cookie_spur_vid"}';
   access_log $WORK/access.log.gz spur gzip=1 buffer=64k flush=1s;
   server {
@@ -36,7 +29,6 @@ http {
     location /o/ { empty_gif; add_header Cache-Control "no-store, no-cache, must-revalidate, private"; }
     location /c/ { add_header Cache-Control no-store; return 302 https://shop.example/p; }
   }
-}
 NGINX
 
 HEADERS=(-H "User-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"

@@ -5,10 +5,10 @@
 #   scripts/bench-wrap.sh [RECIPIENTS] [NEWSLETTER_KB]      (defaults 10000, 1024)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/common.sh
 RECIPIENTS=${1:-10000}
 KB=${2:-1024}
-swift build -c release --product spur >/dev/null 2>&1
-BIN=$(swift build -c release --show-bin-path)/spur
+BIN=$(spur_bin release)
 WORK=$(mktemp -d)
 # Output goes to memory (/dev/shm) when it has room, so the number measures Spur, not the disk;
 # OUT=DIR to measure another place.

@@ -7,11 +7,11 @@
 # Needs: systemd (systemd-analyze), nginx (nginx-light), openssl, curl. Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/common.sh
 for tool in systemd-analyze nginx openssl curl; do
   command -v "$tool" >/dev/null || { echo "deploy-check: $tool is missing (apt-get install -y systemd nginx-light openssl curl)"; exit 2; }
 done
-swift build --product spur >/dev/null 2>&1
-BIN=$(swift build --show-bin-path)/spur
+BIN=$(spur_bin debug)
 WORK=$(mktemp -d)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null; rm -rf "$WORK"; }
@@ -33,17 +33,9 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=t.example.com -keyou
 sed -e "s#127.0.0.1:8081#127.0.0.1:$P1#" -e "s#127.0.0.1:8082#127.0.0.1:$P2#" -e "s#listen 443 ssl#listen 127.0.0.1:$HTTPS ssl#" \
     -e "s#listen 80;#listen 127.0.0.1:$HTTP;#" -e "s#/etc/ssl/spur/fullchain.pem#$WORK/cert.pem#" -e "s#/etc/ssl/spur/privkey.pem#$WORK/key.pem#" \
     deploy/nginx-spur.conf > "$WORK/spur.conf"
-cat > "$WORK/nginx.conf" <<NGINX
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
-events { worker_connections 256; }
-http {
-  client_body_temp_path $WORK/tmp; proxy_temp_path $WORK/tmp; fastcgi_temp_path $WORK/tmp; uwsgi_temp_path $WORK/tmp; scgi_temp_path $WORK/tmp;
+nginx_conf "$WORK" 256 > "$WORK/nginx.conf" <<NGINX
   include $WORK/spur.conf;
-}
 NGINX
-mkdir -p "$WORK/tmp"
 if nginx -t -q -c "$WORK/nginx.conf" -p "$WORK" 2>"$WORK/nginx-t.log"; then check "nginx -t on deploy/nginx-spur.conf" 0; else cat "$WORK/nginx-t.log"; check "nginx -t on deploy/nginx-spur.conf" 1; fi
 
 # 2. Two collectors behind the proxy.

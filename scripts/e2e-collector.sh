@@ -6,10 +6,10 @@
 #   scripts/e2e-collector.sh [REQUESTS_PER_KIND]     (default 1000; RELEASE=1 for a release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/common.sh
 N=${1:-1000}
 CONF=debug; [ "${RELEASE:-0}" = 1 ] && CONF=release
-swift build -c "$CONF" --product spur >/dev/null
-BIN=$(swift build -c "$CONF" --show-bin-path)/spur
+BIN=$(spur_bin "$CONF")
 WORK=$(mktemp -d)
 trap '[ -n "${PID:-}" ] && kill -9 "$PID" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 PORT=$((20000 + RANDOM % 20000))

@@ -5,10 +5,10 @@
 #   scripts/forget-crash-test.sh [ROUNDS]     (default 10; RELEASE=1 for a release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/common.sh
 ROUNDS=${1:-10}
 CONF=debug; [ "${RELEASE:-0}" = 1 ] && CONF=release
-swift build -c "$CONF" --product spur >/dev/null 2>&1
-BIN=$(swift build -c "$CONF" --show-bin-path)/spur
+BIN=$(spur_bin "$CONF")
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 ASOF=2026-12-01T00:00:00Z

@@ -4,10 +4,10 @@
 #   scripts/generate-segments.sh DATA_DIR [EVENTS] [LEADS] [extra `spur segments generate` flags]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/common.sh
 DATA=${1:?usage: scripts/generate-segments.sh DATA_DIR [EVENTS] [LEADS]}
 EVENTS=${2:-1000000}
 LEADS=${3:-20000}
 shift $(( $# < 3 ? $# : 3 ))
 CONF=release; [ "${DEBUG:-0}" = 1 ] && CONF=debug
-swift build -c "$CONF" --product spur >/dev/null 2>&1
-"$(swift build -c "$CONF" --show-bin-path)/spur" segments generate --data "$DATA" --events "$EVENTS" --leads "$LEADS" "$@"
+"$(spur_bin "$CONF")" segments generate --data "$DATA" --events "$EVENTS" --leads "$LEADS" "$@"

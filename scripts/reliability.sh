@@ -8,6 +8,7 @@
 # binary (scripts/fuzz-build.sh) and the quick run uses the plain spur-fuzz. Installs strace.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/common.sh
 QUICK=""; SPUR=""; FUZZER=""; ONLY=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -21,13 +22,11 @@ while [ $# -gt 0 ]; do
 done
 command -v strace >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace >/dev/null; }
 if [ -z "$SPUR" ]; then
-  swift build -c release --product spur >/dev/null
-  SPUR=$(swift build -c release --show-bin-path)/spur
+  SPUR=$(spur_bin release)
 fi
 if [ -z "$FUZZER" ]; then
   if [ -n "$QUICK" ]; then
-    swift build -c release --product spur-fuzz >/dev/null
-    FUZZER=$(swift build -c release --show-bin-path)/spur-fuzz
+    FUZZER=$(spur_bin release spur-fuzz)
   else
     FUZZER=$(scripts/fuzz-build.sh)
   fi
