@@ -4,35 +4,17 @@ import Logging
 import SpurAggregate
 import SpurCore
 
-/// Where the database is: `--db`, `SPUR_DB`, else `DATA/spur.sqlite` of the first data directory.
-struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "Data directory. [env: SPUR_DATA] (default: ./spur-data)") var data: String?
-    @Option(name: .long, help: "SQLite database. [env: SPUR_DB] (default: DATA/spur.sqlite)") var db: String?
-
-    var path: String {
-        db ?? Environment.value("SPUR_DB") ?? ((data ?? Environment.value("SPUR_DATA") ?? "./spur-data") + "/spur.sqlite")
-    }
-
-    func existingPath() throws -> String {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw ValidationError("no database at \(path): run 'spur aggregate' first (or pass --db)")
-        }
-        return path
-    }
-}
-
 /// `spur aggregate`: the nightly job.
 struct Aggregate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fold sealed segments into the lead database and rescore every lead.",
         discussion: """
             Exit status: 0 clean, 1 damaged segments found (their valid frames were folded), \
-            2 a segment was refused (same name, different bytes than already folded), 3 the hand-off failed.
+            2 a segment was refused (same name, different bytes than already folded), 3 the hand-off failed; \
+            64 usage, 66 no segment directory, 74 the database or a file could not be written, 78 invalid rules (docs/cli.md).
             """)
 
-    @Option(name: .long, help: "Data directory with a segments/ folder (repeatable, one per collector). [env: SPUR_DATA] (default: ./spur-data)")
-    var data: [String] = []
-    @Option(name: .long, help: "SQLite database. [env: SPUR_DB] (default: DATA/spur.sqlite of the first --data)") var db: String?
+    @OptionGroup var store: StoreOptions
     @Option(name: .long, help: "Scoring rules (YAML). [env: SPUR_RULES] (default: the built-in rules)") var rules: String?
     @Option(name: .long, help: "Score as of this date or time (2026-11-22 means the end of that UTC day). (default: now)") var asOf: String?
     @Flag(help: "Refold every segment into a fresh database and swap it in atomically.") var rebuild = false
@@ -40,23 +22,17 @@ struct Aggregate: ParsableCommand {
     @Option(help: "Run this shell command with those leads as JSON Lines on stdin. [env: SPUR_HANDOFF_COMMAND]") var handoffCommand: String?
     @Flag(help: "No progress line, only the summary.") var quiet = false
 
+    func validate() throws {
+        if let asOf, ISO8601.parse(asOf) == nil {
+            throw ValidationError("--as-of '\(asOf)' is not a date like 2026-11-22 or 2026-11-22T06:00:00Z")
+        }
+    }
+
     func run() throws {
-        let dirs = data.isEmpty ? [Environment.value("SPUR_DATA") ?? "./spur-data"] : data
-        let database = db ?? Environment.value("SPUR_DB") ?? dirs[0] + "/spur.sqlite"
-        let asOfMillis: Int64
-        if let asOf {
-            guard let ms = ISO8601.parse(asOf) else { throw ValidationError("--as-of '\(asOf)' is not a date like 2026-11-22 or 2026-11-22T06:00:00Z") }
-            asOfMillis = ms
-        } else {
-            asOfMillis = Int64(Date().timeIntervalSince1970 * 1000)
-        }
-        let scoring: ScoringRules
-        do {
-            scoring = try ScoringRules.load(path: rules ?? Environment.value("SPUR_RULES"))
-        } catch let error as RulesError {
-            throw ValidationError(error.description)
-        }
-        var options = Aggregator.Options(dataDirectories: dirs, database: database, rules: scoring, asOfMillis: asOfMillis)
+        let asOfMillis = asOf.flatMap(ISO8601.parse) ?? SystemTime.nowMillis()
+        let scoring = try ScoringRules.load(path: rules ?? Environment.value("SPUR_RULES"))
+        var options = Aggregator.Options(
+            dataDirectories: store.directories, database: store.databasePath, rules: scoring, asOfMillis: asOfMillis)
         options.rebuild = rebuild
         options.handoffFile = handoffFile ?? Environment.value("SPUR_HANDOFF_FILE")
         options.handoffCommand = handoffCommand ?? Environment.value("SPUR_HANDOFF_COMMAND")
@@ -65,17 +41,12 @@ struct Aggregate: ParsableCommand {
         let showProgress = !quiet && isatty(STDERR_FILENO) == 1
         let started = Date()
         var lastDraw = Date.distantPast
-        let summary: Aggregator.Summary
-        do {
-            summary = try Aggregator(options: options, logger: logger).run { done, total, events in
-                guard showProgress, Date().timeIntervalSince(lastDraw) > 0.5 || done == total else { return }
-                lastDraw = Date()
-                let seconds = max(0.001, Date().timeIntervalSince(started))
-                let line = String(format: "\r%d/%d segments, %d events (%.0f events/s)  ", done, total, events, Double(events) / seconds)
-                FileHandle.standardError.write(Data(line.utf8))
-            }
-        } catch {
-            throw ValidationError("\(error)")
+        let summary = try Aggregator(options: options, logger: logger).run { done, total, events in
+            guard showProgress, Date().timeIntervalSince(lastDraw) > 0.5 || done == total else { return }
+            lastDraw = Date()
+            let seconds = max(0.001, Date().timeIntervalSince(started))
+            let line = String(format: "\r%d/%d segments, %d events (%.0f events/s)  ", done, total, events, Double(events) / seconds)
+            FileHandle.standardError.write(Data(line.utf8))
         }
         if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
         for (segment, damage) in summary.damage { print("damaged: \(segment) \(damage)") }

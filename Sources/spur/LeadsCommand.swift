@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SpurAggregate
+import SpurCore
 
 enum OutputFormat: String, EnumerableFlag {
     case table, json, csv, jsonl
@@ -12,98 +13,124 @@ struct Leads: ParsableCommand {
         abstract: "Show scored leads.", subcommands: [Top.self, Show.self, Export.self])
 
     struct Top: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The highest-scoring leads.")
-        @OptionGroup var database: DatabaseOptions
-        @Option(help: "How many leads.") var limit = 20
-        @Option(help: "Only leads in this stage: mql or sql.") var stage: String?
+        static let configuration = CommandConfiguration(
+            abstract: "The highest-scoring leads, or any filtered and sorted page of leads.",
+            discussion: "When there are more leads than --limit, the cursor of the next page is printed on stderr.",
+            aliases: ["list"])
+        @OptionGroup var store: StoreOptions
+        @Option(help: "How many leads (1–\(LeadQuery.maximumLimit)).") var limit = 20
+        @Option(help: "Only leads in this stage: none, mql or sql.") var stage: Stage?
+        @Option(help: "Only leads with this grade (1–6).") var grade: Grade?
+        @Option(help: "Only leads with this letter (A–D).") var letter: Letter?
+        @Option(help: "Only leads with at least this score.") var minScore: Double?
+        @Option(help: "Only leads with this interest category among their top interests.") var interest: String?
+        @Option(help: "Only leads that opened or clicked this campaign.") var campaign: String?
+        @Option(help: "Only leads whose profile changed since this date or time, e.g. 2026-11-22T06:00:00Z.") var updatedSince: String?
+        @Option(help: "Order: \(LeadQuery.Sort.allCases.map(\.rawValue).joined(separator: ", ")).") var sort: LeadQuery.Sort = .score
+        @Option(help: "Continue after the page that printed this cursor.") var cursor: String?
         @Flag var format: OutputFormat = .table
 
-        func run() throws {
-            var stageFilter: Stage?
-            if let stage {
-                guard let s = Stage(rawValue: stage), s != .none else { throw ValidationError("--stage must be mql or sql") }
-                stageFilter = s
+        func validate() throws {
+            guard (1...LeadQuery.maximumLimit).contains(limit) else {
+                throw ValidationError("--limit must be between 1 and \(LeadQuery.maximumLimit)")
             }
-            guard limit > 0 else { throw ValidationError("--limit must be positive") }
-            let rows = try Aggregator.topProfiles(database: database.existingPath(), limit: limit, stage: stageFilter)
-            try LeadOutput.print(rows, format: format)
+            if let updatedSince, ISO8601.parse(updatedSince) == nil {
+                throw ValidationError("--updated-since '\(updatedSince)' is not a date like 2026-11-22 or 2026-11-22T06:00:00Z")
+            }
+        }
+
+        func run() throws {
+            var query = LeadQuery()
+            query.stage = stage
+            query.grade = grade
+            query.letter = letter
+            query.minScore = minScore
+            query.interest = interest
+            query.campaign = campaign
+            query.updatedSince = updatedSince.flatMap(ISO8601.parse)
+            query.sort = sort
+            query.limit = limit
+            query.cursor = cursor
+            let page = try store.reader().leads(query)
+            try LeadOutput.print(page.leads, format: format)
+            if let next = page.nextCursor {
+                FileHandle.standardError.write(Data("more leads: --cursor \(next)\n".utf8))
+            }
         }
     }
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One lead's profile and score explanation.")
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var store: StoreOptions
         @Flag(help: "Print JSON.") var json = false
         @Flag(help: "Print every stored event of the lead (and its visitor ids) as JSON Lines: the data-subject export.") var events = false
         @Argument(help: "Lead id.") var lead: String
 
         func run() throws {
+            let reader = try store.reader()
             if events {
-                let lines = try Aggregator.events(database: database.existingPath(), lead: lead)
-                guard !lines.isEmpty else { throw NotFound(description: "no events of lead '\(lead)' in \(database.path)") }
-                FileHandle.standardOutput.write(Data(lines.joined().utf8))
+                let events = try reader.events(ofLead: lead)
+                guard !events.isEmpty else { throw NotFound(description: "no events of lead '\(lead)' in \(reader.path)") }
+                for event in events { FileHandle.standardOutput.write(Data(event.jsonLine + [0x0A])) }
                 return
             }
-            guard let profile = try Aggregator.profile(database: database.existingPath(), lead: lead) else {
-                throw NotFound(description: "no lead '\(lead)' in \(database.path)")
+            guard let profile = try reader.profile(lead: lead) else {
+                throw NotFound(description: "no lead '\(lead)' in \(reader.path)")
             }
-            if json {
-                print(profile)
-            } else {
-                print(try LeadOutput.detail(profile))
-            }
+            Swift.print(json ? try LeadOutput.json(profile) : LeadOutput.detail(profile))
         }
     }
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every lead, as CSV or JSON Lines.")
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var store: StoreOptions
         @Flag var format: ExportFormat = .csv
 
         enum ExportFormat: String, EnumerableFlag { case csv, jsonl }
 
         func run() throws {
-            let path = try database.existingPath()
-            if format == .csv { print(LeadOutput.csvHeader) }
-            try Aggregator.eachProfile(database: path) { json in
-                print(format == .csv ? try LeadOutput.csvRow(json) : json)
+            let reader = try store.reader()
+            if format == .csv { Swift.print(LeadOutput.csvHeader) }
+            try reader.eachProfile { profile in
+                Swift.print(format == .csv ? LeadOutput.csvRow(profile) : try LeadOutput.json(profile))
             }
         }
     }
 }
 
-/// Renders profiles (stored as JSON) for people and programs.
+extension LeadQuery.Sort: ExpressibleByArgument {}
+
+/// Renders profiles for people (tables, detail) and programs (JSON, CSV).
 enum LeadOutput {
-    static func decode(_ json: String) throws -> LeadProfile {
-        try JSONDecoder().decode(LeadProfile.self, from: Data(json.utf8))
+    /// The profile as stored and as the API serves it: one line, sorted keys.
+    static func json(_ p: LeadProfile) throws -> String {
+        String(decoding: try LeadProfile.encoder.encode(p), as: UTF8.self)
     }
 
-    static func print(_ rows: [String], format: OutputFormat) throws {
+    static func print(_ rows: [LeadProfile], format: OutputFormat) throws {
         switch format {
-        case .json: Swift.print("[" + rows.joined(separator: ",") + "]")
-        case .jsonl: rows.forEach { Swift.print($0) }
+        case .json: Swift.print("[" + (try rows.map(json)).joined(separator: ",") + "]")
+        case .jsonl: for p in rows { Swift.print(try json(p)) }
         case .csv:
             Swift.print(csvHeader)
-            for r in rows { Swift.print(try csvRow(r)) }
+            for p in rows { Swift.print(csvRow(p)) }
         case .table:
             Swift.print(pad("LEAD", 24) + pad("SCORE", 8, right: true) + pad("IMPL", 8, right: true) + pad("EXPL", 7, right: true)
                 + "  LABEL STAGE  LAST SEEN             INTERESTS")
-            for r in rows {
-                let p = try decode(r)
+            for p in rows {
                 Swift.print(
-                    pad(p.lead, 24) + pad(fmt(p.score), 8, right: true) + pad(fmt(p.implicit), 8, right: true)
-                        + pad(fmt(p.explicit), 7, right: true) + "  " + pad(p.label, 6) + pad(p.stage, 7) + pad(p.lastSeen, 22)
-                        + p.interests.map(\.category).joined(separator: ","))
+                    pad(Terminal.safe(p.lead), 24) + pad(fmt(p.score), 8, right: true) + pad(fmt(p.implicit), 8, right: true)
+                        + pad(fmt(p.explicit), 7, right: true) + "  " + pad(p.label, 6) + pad(p.stage.rawValue, 7) + pad(p.lastSeen, 22)
+                        + Terminal.safe(p.interests.map(\.category).joined(separator: ",")))
             }
         }
     }
 
     static let csvHeader = "lead,score,implicit,explicit,grade,letter,label,stage,stage_since,first_seen,last_seen,interests,visitors"
 
-    static func csvRow(_ json: String) throws -> String {
-        let p = try decode(json)
+    static func csvRow(_ p: LeadProfile) -> String {
         let fields = [
-            p.lead, fmt(p.score), fmt(p.implicit), fmt(p.explicit), String(p.grade), p.letter, p.label, p.stage,
+            p.lead, fmt(p.score), fmt(p.implicit), fmt(p.explicit), String(p.grade.rawValue), p.letter.rawValue, p.label, p.stage.rawValue,
             p.stageSince ?? "", p.firstSeen, p.lastSeen, p.interests.map { "\($0.category):\(fmt($0.weight))" }.joined(separator: " "),
             p.visitors.joined(separator: " "),
         ]
@@ -119,20 +146,23 @@ enum LeadOutput {
         return "\"" + safe.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    static func detail(_ json: String) throws -> String {
-        let p = try decode(json)
-        var out = "lead      \(p.lead)\n"
+    /// Lead ids, interests, campaigns, attributes and visitor ids are shown escaped (`Terminal`).
+    static func detail(_ p: LeadProfile) -> String {
+        let safe = Terminal.safe
+        var out = "lead      \(safe(p.lead))\n"
         out += "score     \(fmt(p.score))  (implicit \(fmt(p.implicit)) + explicit \(fmt(p.explicit)); lifetime \(fmt(p.lifetime)))  as of \(p.asOf)\n"
-        out += "label     \(p.label)  (grade \(p.grade), letter \(p.letter))\n"
-        out += "stage     \(p.stage)" + (p.stageSince.map { " since \($0)" } ?? "")
+        out += "label     \(p.label)  (grade \(p.grade.rawValue), letter \(p.letter.rawValue))\n"
+        out += "stage     \(p.stage.rawValue)" + (p.stageSince.map { " since \($0)" } ?? "")
         out += (p.mqlAt.map { "; mql reached \($0)" } ?? "") + (p.sqlAt.map { "; sql reached \($0)" } ?? "") + "\n"
         out += "seen      \(p.firstSeen) … \(p.lastSeen)\n"
         out += "events    " + p.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
-        out += "interests " + p.interests.map { "\($0.category) \(fmt($0.weight))" }.joined(separator: ", ") + "\n"
-        if !p.campaignsOpened.isEmpty { out += "opened    \(p.campaignsOpened.joined(separator: ", "))\n" }
-        if !p.campaignsClicked.isEmpty { out += "clicked   \(p.campaignsClicked.joined(separator: ", "))\n" }
-        if !p.attributes.isEmpty { out += "attrs     " + p.attributes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") + "\n" }
-        if !p.visitors.isEmpty { out += "visitors  \(p.visitors.joined(separator: ", "))\n" }
+        out += "interests " + safe(p.interests.map { "\($0.category) \(fmt($0.weight))" }.joined(separator: ", ")) + "\n"
+        if !p.campaignsOpened.isEmpty { out += "opened    \(safe(p.campaignsOpened.joined(separator: ", ")))\n" }
+        if !p.campaignsClicked.isEmpty { out += "clicked   \(safe(p.campaignsClicked.joined(separator: ", ")))\n" }
+        if !p.attributes.isEmpty {
+            out += "attrs     " + safe(p.attributes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")) + "\n"
+        }
+        if !p.visitors.isEmpty { out += "visitors  \(safe(p.visitors.joined(separator: ", ")))\n" }
         out += "why:\n"
         for e in p.explain {
             if let reason = e.excluded {
@@ -159,13 +189,14 @@ struct Report: ParsableCommand {
     struct CampaignCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "campaign", abstract: "Opens and clicks of a campaign, split into human, proxy and bot.")
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var store: StoreOptions
         @Flag(help: "Print JSON.") var json = false
         @Argument(help: "Campaign id.") var campaign: String
 
         func run() throws {
-            guard let report = try Aggregator.campaignReport(database: database.existingPath(), campaign: campaign) else {
-                throw NotFound(description: "no events for campaign '\(campaign)' in \(database.path)")
+            let reader = try store.reader()
+            guard let report = try reader.campaignReport(campaign) else {
+                throw NotFound(description: "no events for campaign '\(campaign)' in \(reader.path)")
             }
             if json {
                 let encoder = JSONEncoder()
@@ -176,7 +207,7 @@ struct Report: ParsableCommand {
             func row(_ name: String, _ s: CampaignReport.Split) -> String {
                 LeadOutput.pad(name, 16) + [s.total, s.human, s.proxy, s.bot].map { LeadOutput.pad(String($0), 8, right: true) }.joined()
             }
-            print("campaign \(campaign)")
+            print("campaign \(Terminal.safe(campaign))")
             print(LeadOutput.pad("", 16) + ["total", "human", "proxy", "bot"].map { LeadOutput.pad($0, 8, right: true) }.joined())
             print(row("opens", report.opens))
             print(row("unique opens", report.uniqueOpens))
@@ -190,13 +221,8 @@ struct Report: ParsableCommand {
             }
             print("\nlinks (clicks: total / human; unique human clickers)")
             for link in report.links {
-                print("  \(link.clicks.total) / \(link.clicks.human); \(link.uniqueClicks.human)  \(link.url)")
+                print("  \(link.clicks.total) / \(link.clicks.human); \(link.uniqueClicks.human)  \(Terminal.safe(link.url))")
             }
         }
     }
-}
-
-/// A lookup that found nothing: exit 1 with the message, no usage text.
-struct NotFound: Error, CustomStringConvertible {
-    let description: String
 }

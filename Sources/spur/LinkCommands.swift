@@ -1,12 +1,13 @@
 import ArgumentParser
 import SpurCore
+import SpurHTTP
 
 struct LinkBaseOptions: ParsableArguments {
-    @Option(help: "Public base URL of the collector. [env: SPUR_PUBLIC_URL] (default: http://127.0.0.1:8080)")
+    @Option(help: "Public base URL of the collector. [env: SPUR_PUBLIC_URL] (default: \(Defaults.collector.publicURL))")
     var base: String?
 
     func url() throws -> String {
-        try Serve.baseURL(base ?? Environment.value("SPUR_PUBLIC_URL") ?? "http://127.0.0.1:8080")
+        try Serve.baseURL(base ?? Environment.value("SPUR_PUBLIC_URL") ?? Defaults.collector.publicURL)
     }
 }
 

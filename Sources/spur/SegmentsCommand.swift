@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SpurAggregate
 import SpurCore
 
 /// `spur segments list|verify|cat`.
@@ -107,7 +108,7 @@ struct SegmentFiles: ParsableArguments {
 
 private func listing(_ directory: String) throws -> [SegmentDirectory.Entry] {
     guard FileManager.default.fileExists(atPath: directory) else {
-        throw ValidationError("no segment directory at \(directory) (is --data right?)")
+        throw AggregateError.noSegmentDirectory(directory)
     }
     return try SegmentDirectory.list(directory)
 }

@@ -13,30 +13,59 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var secret: SecretOptions
 
-    @Option(help: "Address to listen on. [env: SPUR_HOST] (default: 127.0.0.1)") var host: String?
-    @Option(help: "Port to listen on. [env: SPUR_PORT] (default: 8080)") var port: Int?
+    private static let defaults = Defaults.collector
+
+    @Option(help: "Address to listen on. [env: SPUR_HOST] (default: \(defaults.hostname))") var host: String?
+    @Option(help: "Port to listen on. [env: SPUR_PORT] (default: \(defaults.port))") var port: Int?
     @Option(help: "This collector's node name, unique per collector. [env: SPUR_NODE] (default: host name)") var node: String?
-    @Option(help: "Public base URL of the collector. [env: SPUR_PUBLIC_URL] (default: http://127.0.0.1:8080)") var publicURL: String?
-    @Option(help: "Group commit interval, e.g. 200ms. [env: SPUR_COMMIT_INTERVAL]") var commitInterval: String?
-    @Option(help: "Commit early when this much is queued, e.g. 1MiB. [env: SPUR_FLUSH_BYTES]") var flushBytes: String?
-    @Option(help: "Seal a segment at this size, e.g. 64MiB. [env: SPUR_SEGMENT_MAX_BYTES]") var segmentMaxBytes: String?
-    @Option(help: "Seal a segment at this age, e.g. 5m. [env: SPUR_SEGMENT_MAX_AGE]") var segmentMaxAge: String?
-    @Option(help: "Memory queue limit while the disk cannot be written, e.g. 64MiB. [env: SPUR_QUEUE_MAX_BYTES]") var queueMaxBytes: String?
-    @Option(help: "Client IPs: truncate (IPv4 /24, IPv6 /48), full or none. [env: SPUR_IP] (default: truncate)") var ip: String?
-    @Option(help: "Trusted reverse proxy address or CIDR whose X-Forwarded-For is believed (repeatable). [env: SPUR_TRUSTED_PROXIES, comma-separated]") var trustedProxy: [String] = []
-    @Option(help: "Site hits with DNT/GPC/opt-out: anonymous (no visitor, flagged dnt) or drop. [env: SPUR_DNT] (default: anonymous)") var dnt: String?
+    @Option(help: "Public base URL of the collector. [env: SPUR_PUBLIC_URL] (default: \(defaults.publicURL))") var publicURL: String?
+    @Option(help: "Group commit interval, e.g. 200ms. [env: SPUR_COMMIT_INTERVAL] (default: \(DurationArgument.text(defaults.commitInterval)))")
+    var commitInterval: DurationArgument?
+    @Option(help: "Commit early when this much is queued. [env: SPUR_FLUSH_BYTES] (default: \(ByteSizeArgument.text(defaults.flushBytes)))")
+    var flushBytes: ByteSizeArgument?
+    @Option(help: "Seal a segment at this size. [env: SPUR_SEGMENT_MAX_BYTES] (default: \(ByteSizeArgument.text(defaults.segmentMaxBytes)))")
+    var segmentMaxBytes: ByteSizeArgument?
+    @Option(help: "Seal a segment at this age. [env: SPUR_SEGMENT_MAX_AGE] (default: \(DurationArgument.text(defaults.segmentMaxAge)))")
+    var segmentMaxAge: DurationArgument?
+    @Option(help: "Memory queue limit while the disk cannot be written. [env: SPUR_QUEUE_MAX_BYTES] (default: \(ByteSizeArgument.text(defaults.queueMaxBytes)))")
+    var queueMaxBytes: ByteSizeArgument?
+    @Option(help: "Client IPs: truncate (IPv4 /24, IPv6 /48), full or none. [env: SPUR_IP] (default: \(defaults.ipStorage.rawValue))")
+    var ip: IPStorage?
+    @Option(help: "Trusted reverse proxy address or CIDR whose X-Forwarded-For is believed (repeatable). [env: SPUR_TRUSTED_PROXIES, comma-separated]")
+    var trustedProxy: [String] = []
+    @Option(help: "Site hits with DNT/GPC/opt-out: anonymous (no visitor, flagged dnt) or drop. [env: SPUR_DNT] (default: \(defaults.doNotTrack.rawValue))")
+    var dnt: CollectorConfiguration.DoNotTrackMode?
     @Option(help: "Cookie domain, e.g. shop.example to share the visitor id with t.shop.example. [env: SPUR_COOKIE_DOMAIN]") var cookieDomain: String?
-    @Option(help: "Secure cookies: auto (when the public URL is https), on, off. [env: SPUR_COOKIE_SECURE] (default: auto)") var cookieSecure: String?
-    @Option(help: "Close connections that send no complete request for this long, e.g. 30s. [env: SPUR_REQUEST_TIMEOUT]") var requestTimeout: String?
-    @Option(help: "Site origin allowed to send beacons with cookies via CORS, e.g. https://shop.example (repeatable). [env: SPUR_SITE_ORIGINS, comma-separated]") var siteOrigin: [String] = []
+    @Option(help: "Secure cookies: auto (when the public URL is https), on, off. [env: SPUR_COOKIE_SECURE] (default: auto)")
+    var cookieSecure: CookieSecurity?
+    @Option(help: "Close connections that send no complete request for this long. [env: SPUR_REQUEST_TIMEOUT] (default: \(DurationArgument.text(defaults.requestTimeout)))")
+    var requestTimeout: DurationArgument?
+    @Option(help: "Site origin allowed to send beacons with cookies via CORS, e.g. https://shop.example (repeatable). [env: SPUR_SITE_ORIGINS, comma-separated]")
+    var siteOrigin: [String] = []
     @Option(help: "File with API keys for /api/identify, one per line. [env: SPUR_API_KEYS, comma-separated] (default: none, endpoint disabled)") var apiKeysFile: String?
-    @Option(help: "Attributes /api/identify accepts, comma-separated. [env: SPUR_IDENTIFY_ATTRIBUTES]") var identifyAttributes: String?
+    @Option(help: "Attributes /api/identify accepts, comma-separated. [env: SPUR_IDENTIFY_ATTRIBUTES] (default: \(defaults.identifyAttributes.sorted().joined(separator: ",")))")
+    var identifyAttributes: String?
     @Option(help: "File with extra user-agent substrings to flag as bot, one per line. [env: SPUR_BOT_PATTERNS_FILE]") var botPatternsFile: String?
     @Option(help: "Event loop threads. [env: SPUR_THREADS] (default: one per core)") var threads: Int?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. [env: SPUR_LOG_LEVEL] (default: info)") var logLevel: Logger.Level?
 
+    enum CookieSecurity: String, ExpressibleByArgument, CaseIterable {
+        case auto, on, off
+        init?(argument: String) {
+            switch argument.lowercased() {
+            case "auto": self = .auto
+            case "on", "true", "yes": self = .on
+            case "off", "false", "no": self = .off
+            default: return nil
+            }
+        }
+    }
+
+    /// Every flag and variable is checked before anything starts.
+    func validate() throws { _ = try collectorConfiguration() }
+
     func run() async throws {
-        let level = logLevel ?? Environment.value("SPUR_LOG_LEVEL").flatMap { Logger.Level(rawValue: $0) } ?? .info
+        let level = try Environment.fallback(logLevel, "SPUR_LOG_LEVEL", flag: "--log-level") ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -63,7 +92,7 @@ struct Serve: AsyncParsableCommand {
         var c = CollectorConfiguration()
         c.dataDirectory = data.directory
         c.hostname = host ?? Environment.value("SPUR_HOST") ?? c.hostname
-        if let p = port ?? Environment.value("SPUR_PORT").flatMap({ Int($0) }) {
+        if let p = try Environment.fallback(port, "SPUR_PORT", flag: "--port") {
             guard (0...65535).contains(p) else { throw ValidationError("--port must be 0–65535") }
             c.port = p
         }
@@ -72,67 +101,54 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("node name '\(c.node)' must be 1–64 letters, digits, '.', '_' or '-'")
         }
         c.publicURL = try Self.baseURL(publicURL ?? Environment.value("SPUR_PUBLIC_URL") ?? c.publicURL)
-        if let d = try duration(commitInterval, "SPUR_COMMIT_INTERVAL", "--commit-interval") {
+        if let d = try Environment.fallback(commitInterval, "SPUR_COMMIT_INTERVAL", flag: "--commit-interval")?.value {
             guard d > .zero, d <= .seconds(10) else { throw ValidationError("--commit-interval must be between 1ms and 10s") }
             c.commitInterval = d
         }
-        if let d = try duration(segmentMaxAge, "SPUR_SEGMENT_MAX_AGE", "--segment-max-age") {
+        if let d = try Environment.fallback(segmentMaxAge, "SPUR_SEGMENT_MAX_AGE", flag: "--segment-max-age")?.value {
             guard d >= .seconds(1) else { throw ValidationError("--segment-max-age must be at least 1s") }
             c.segmentMaxAge = d
         }
-        if let d = try duration(requestTimeout, "SPUR_REQUEST_TIMEOUT", "--request-timeout") {
+        if let d = try Environment.fallback(requestTimeout, "SPUR_REQUEST_TIMEOUT", flag: "--request-timeout")?.value {
             guard d >= .seconds(1) else { throw ValidationError("--request-timeout must be at least 1s") }
             c.requestTimeout = d
         }
-        if let n = try size(flushBytes, "SPUR_FLUSH_BYTES", "--flush-bytes") {
+        if let n = try Environment.fallback(flushBytes, "SPUR_FLUSH_BYTES", flag: "--flush-bytes")?.value {
             guard n >= 4096, n <= 16 << 20 else { throw ValidationError("--flush-bytes must be between 4KiB and 16MiB") }
             c.flushBytes = n
         }
-        if let n = try size(segmentMaxBytes, "SPUR_SEGMENT_MAX_BYTES", "--segment-max-bytes") {
+        if let n = try Environment.fallback(segmentMaxBytes, "SPUR_SEGMENT_MAX_BYTES", flag: "--segment-max-bytes")?.value {
             guard n >= 64 * 1024, n <= 1 << 30 else { throw ValidationError("--segment-max-bytes must be between 64KiB and 1GiB") }
             c.segmentMaxBytes = n
         }
-        if let n = try size(queueMaxBytes, "SPUR_QUEUE_MAX_BYTES", "--queue-max-bytes") {
+        if let n = try Environment.fallback(queueMaxBytes, "SPUR_QUEUE_MAX_BYTES", flag: "--queue-max-bytes")?.value {
             guard n >= 1 << 20 else { throw ValidationError("--queue-max-bytes must be at least 1MiB") }
             c.queueMaxBytes = n
         }
-        if let n = threads ?? Environment.value("SPUR_THREADS").flatMap({ Int($0) }) {
+        if let n = try Environment.fallback(threads, "SPUR_THREADS", flag: "--threads") {
             guard (1...256).contains(n) else { throw ValidationError("--threads must be 1–256") }
             c.eventLoopThreads = n
         }
-        if let text = ip ?? Environment.value("SPUR_IP") {
-            guard let mode = IPStorage(rawValue: text) else { throw ValidationError("--ip must be truncate, full or none") }
-            c.ipStorage = mode
-        }
-        let proxies = trustedProxy.isEmpty
-            ? (Environment.value("SPUR_TRUSTED_PROXIES")?.split(separator: ",").map(String.init) ?? []) : trustedProxy
-        c.trustedProxies = try proxies.map { text in
+        c.ipStorage = try Environment.fallback(ip, "SPUR_IP", flag: "--ip") ?? c.ipStorage
+        c.trustedProxies = try Environment.list(trustedProxy, "SPUR_TRUSTED_PROXIES").map { text in
             guard let net = IPNetwork(text.trimmingCharacters(in: .whitespaces)) else {
                 throw ValidationError("--trusted-proxy '\(text)' is not an IP address or CIDR range")
             }
             return net
         }
-        if let text = dnt ?? Environment.value("SPUR_DNT") {
-            guard let mode = CollectorConfiguration.DoNotTrackMode(rawValue: text) else {
-                throw ValidationError("--dnt must be anonymous or drop")
-            }
-            c.doNotTrack = mode
-        }
+        c.doNotTrack = try Environment.fallback(dnt, "SPUR_DNT", flag: "--dnt") ?? c.doNotTrack
         c.cookieDomain = cookieDomain ?? Environment.value("SPUR_COOKIE_DOMAIN")
         if let d = c.cookieDomain,
             d.isEmpty || !d.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" })
         {
             throw ValidationError("--cookie-domain '\(d)' is not a domain name")
         }
-        switch (cookieSecure ?? Environment.value("SPUR_COOKIE_SECURE") ?? "auto").lowercased() {
-        case "auto": c.cookieSecure = nil
-        case "on", "true", "yes": c.cookieSecure = true
-        case "off", "false", "no": c.cookieSecure = false
-        default: throw ValidationError("--cookie-secure must be auto, on or off")
+        switch try Environment.fallback(cookieSecure, "SPUR_COOKIE_SECURE", flag: "--cookie-secure") ?? .auto {
+        case .auto: c.cookieSecure = nil
+        case .on: c.cookieSecure = true
+        case .off: c.cookieSecure = false
         }
-        let origins = siteOrigin.isEmpty
-            ? (Environment.value("SPUR_SITE_ORIGINS")?.split(separator: ",").map(String.init) ?? []) : siteOrigin
-        c.siteOrigins = try origins.map { raw in
+        c.siteOrigins = try Environment.list(siteOrigin, "SPUR_SITE_ORIGINS").map { raw in
             var o = raw.trimmingCharacters(in: .whitespaces)
             while o.hasSuffix("/") { o.removeLast() }
             guard o.hasPrefix("http://") || o.hasPrefix("https://"), !o.dropFirst(8).contains("/") else {
@@ -142,19 +158,16 @@ struct Serve: AsyncParsableCommand {
         }
         var keys: [String] = []
         if let file = apiKeysFile {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("cannot read --api-keys-file \(file)") }
-            keys = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
-        } else if let env = Environment.value("SPUR_API_KEYS") {
-            keys = env.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            keys = try Self.lines(of: file, flag: "--api-keys-file")
+        } else {
+            keys = Environment.list([], "SPUR_API_KEYS")
         }
         if let weak = keys.first(where: { $0.count < 16 }) {
             throw ValidationError("API key '\(weak.prefix(3))…' is shorter than 16 characters")
         }
         c.apiKeys = keys
         if let file = botPatternsFile ?? Environment.value("SPUR_BOT_PATTERNS_FILE") {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("cannot read --bot-patterns-file \(file)") }
-            c.extraBotPatterns = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+            c.extraBotPatterns = try Self.lines(of: file, flag: "--bot-patterns-file")
         }
         if let list = identifyAttributes ?? Environment.value("SPUR_IDENTIFY_ATTRIBUTES") {
             c.identifyAttributes = Set(list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
@@ -162,16 +175,10 @@ struct Serve: AsyncParsableCommand {
         return c
     }
 
-    private func duration(_ flag: String?, _ env: String, _ name: String) throws -> Duration? {
-        guard let text = flag ?? Environment.value(env) else { return nil }
-        guard let d = DurationText.parse(text) else { throw ValidationError("\(name) '\(text)' is not a duration like 250ms, 30s or 5m") }
-        return d
-    }
-
-    private func size(_ flag: String?, _ env: String, _ name: String) throws -> Int? {
-        guard let text = flag ?? Environment.value(env) else { return nil }
-        guard let n = ByteSizeText.parse(text) else { throw ValidationError("\(name) '\(text)' is not a size like 64MiB") }
-        return n
+    /// The non-empty, non-comment lines of a list file.
+    private static func lines(of file: String, flag: String) throws -> [String] {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("cannot read \(flag) \(file)") }
+        return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
     }
 
     static func defaultNode() -> String {

@@ -46,7 +46,7 @@ struct Wrap: ParsableCommand {
         let source = input ?? "stdin"
         let html: [UInt8]
         if let input {
-            guard let data = FileManager.default.contents(atPath: input) else { throw WrapFailure("\(input): cannot read the file") }
+            guard let data = FileManager.default.contents(atPath: input) else { throw CommandFailure("\(input): cannot read the file", status: ExitStatus.noInput) }
             html = [UInt8](data)
         } else {
             html = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
@@ -61,7 +61,7 @@ struct Wrap: ParsableCommand {
         do {
             wrapper = try NewsletterWrapper(html: html, options: options)
         } catch {
-            throw WrapFailure("\(source): \(error)")
+            throw CommandFailure("\(source): \(error)", status: ExitStatus.dataError)
         }
         report(wrapper, source: source)
         if dryRun { return }
@@ -96,8 +96,8 @@ struct Wrap: ParsableCommand {
 
     /// One file per lead; all or nothing: on any error the files written so far are removed.
     private func writeRecipients(_ wrapper: NewsletterWrapper, keyring: Keyring, csv: String, directory: String) throws {
-        guard let data = FileManager.default.contents(atPath: csv) else { throw WrapFailure("\(csv): cannot read the file") }
-        guard let text = String(validating: [UInt8](data), as: UTF8.self) else { throw WrapFailure("\(csv): not UTF-8 text") }
+        guard let data = FileManager.default.contents(atPath: csv) else { throw CommandFailure("\(csv): cannot read the file", status: ExitStatus.noInput) }
+        guard let text = String(validating: [UInt8](data), as: UTF8.self) else { throw CommandFailure("\(csv): not UTF-8 text", status: ExitStatus.dataError) }
         let leads = try RecipientList.leads(csv: text, column: leadColumn, file: csv)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         // Parsed once; rendered and written per recipient on all cores.
@@ -110,9 +110,9 @@ struct Wrap: ParsableCommand {
             let tmp = directory + "/." + lead + ".html.tmp"
             do {
                 guard FileManager.default.createFile(atPath: tmp, contents: Data(wrapper.render(lead: .signed(lead), keyring: keyring))) else {
-                    throw WrapFailure("\(tmp): cannot write the file")
+                    throw CommandFailure("\(tmp): cannot write the file", status: ExitStatus.cannotCreate)
                 }
-                guard rename(tmp, final) == 0 else { throw WrapFailure("\(final): cannot rename: \(String(cString: strerror(errno)))") }
+                guard rename(tmp, final) == 0 else { throw CommandFailure("\(final): cannot rename: \(String(cString: strerror(errno)))", status: ExitStatus.ioError) }
                 written.withLock { $0.append(final) }
             } catch {
                 try? FileManager.default.removeItem(atPath: tmp)
@@ -130,9 +130,4 @@ struct Wrap: ParsableCommand {
     private func warn(_ message: String) {
         FileHandle.standardError.write(Data((message + "\n").utf8))
     }
-}
-
-struct WrapFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

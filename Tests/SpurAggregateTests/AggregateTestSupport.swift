@@ -64,20 +64,21 @@ final class DataDir {
         return try Aggregator(options: options, logger: quietLogger).run()
     }
 
+    func reader(db: String? = nil) throws -> AggregateReader { try AggregateReader(database: db ?? self.db) }
+
     func profile(_ lead: String, db: String? = nil) throws -> LeadProfile? {
-        guard let json = try Aggregator.profile(database: db ?? self.db, lead: lead) else { return nil }
-        return try JSONDecoder().decode(LeadProfile.self, from: Data(json.utf8))
+        try reader(db: db).profile(lead: lead)
     }
 
     /// All profiles as JSON, in lead order: a database fingerprint for equality checks.
     func fingerprint(db: String? = nil) throws -> [String] {
         var out: [String] = []
-        try Aggregator.eachProfile(database: db ?? self.db) { out.append($0) }
+        try reader(db: db).eachProfile { out.append(String(decoding: try LeadProfile.encoder.encode($0), as: UTF8.self)) }
         return out
     }
 }
 
-/// The reference lead of SPEC §5 / issue 3: 53 points, grade 1, stage mql.
+/// The reference lead of docs/scoring.md ("A worked example"): 53 points, grade 1, stage mql.
 func referenceEvents(lead: String = "lead-1", visitor: String = "v-1") -> [Event] {
     [
         ev(.form, day: 1, visitor: visitor, url: "https://shop.example/newsletter", props: ["form": "newsletter"]),

@@ -73,7 +73,7 @@ import Testing
         let summary = try dir.aggregate(asOf: endOf(day: 7), rebuild: true)
         #expect(summary.erasedSkipped == referenceEvents().count)
         #expect(try dir.profile("lead-1") == nil && dir.profile("lead-2") != nil)
-        #expect(try Aggregator.events(database: dir.db, lead: "lead-1").isEmpty)
+        #expect(try AggregateReader(database: dir.db).events(ofLead: "lead-1").isEmpty)
         // Forgetting again cleans the restored file too.
         _ = try forget(dir, "lead-1")
         #expect(!(try everything(in: dir).contains("lead-1")))
@@ -83,9 +83,9 @@ import Testing
         let dir = DataDir()
         try await dir.write(referenceEvents())
         _ = try dir.aggregate(asOf: endOf(day: 7))
-        let lines = try Aggregator.events(database: dir.db, lead: "lead-1")
-        #expect(lines.count == referenceEvents().count)
-        #expect(lines.allSatisfy { $0.hasSuffix("\n") && Event(jsonLine: Array($0.utf8).dropLast()) != nil })
+        let events = try AggregateReader(database: dir.db).events(ofLead: "lead-1")
+        #expect(events.count == referenceEvents().count)
+        #expect(events.allSatisfy { Event(jsonLine: $0.jsonLine) == $0 })
     }
 
     @Test func pruneDeletesOnlyFoldedSegmentsPastRetention() async throws {
@@ -102,6 +102,6 @@ import Testing
         #expect(report.deleted.count == 1 && !FileManager.default.fileExists(atPath: report.deleted[0]))
         #expect(try SegmentDirectory.list(dir.segments).count == 1)
         #expect(report.databaseEvents == referenceEvents().count)
-        #expect(try Aggregator.events(database: dir.db, lead: "lead-1").isEmpty)
+        #expect(try AggregateReader(database: dir.db).events(ofLead: "lead-1").isEmpty)
     }
 }

@@ -137,7 +137,7 @@ import Testing
             ev(.open, day: 1, lead: "a", campaign: "other"),
         ])
         _ = try dir.aggregate(asOf: endOf(day: 1))
-        let r = try #require(try Aggregator.campaignReport(database: dir.db, campaign: "nl"))
+        let r = try #require(try AggregateReader(database: dir.db).campaignReport("nl"))
         #expect(r.opens == .init(total: 3, human: 2, proxy: 1, bot: 0))
         #expect(r.uniqueOpens == .init(total: 2, human: 1, proxy: 1, bot: 0))
         #expect(r.clicks == .init(total: 3, human: 2, proxy: 0, bot: 1))
@@ -145,6 +145,6 @@ import Testing
         #expect(r.clickToOpen == 0.5)
         #expect(r.links.map(\.url) == ["https://x/1", "https://x/2"])
         #expect(r.links[0].uniqueClicks.human == 1)
-        #expect(try Aggregator.campaignReport(database: dir.db, campaign: "none") == nil)
+        #expect(try AggregateReader(database: dir.db).campaignReport("none") == nil)
     }
 }

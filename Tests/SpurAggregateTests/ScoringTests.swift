@@ -11,8 +11,8 @@ import Testing
         #expect(summary.exitCode == 0 && summary.leads == 1)
         let p = try #require(try dir.profile("lead-1"))
         #expect(p.score == 53 && p.implicit == 43 && p.explicit == 10)
-        #expect(p.grade == 1 && p.letter == "C" && p.label == "C1")
-        #expect(p.stage == "mql" && p.mqlAt == ISO8601.string(at(day: 7)) && p.sqlAt == nil)
+        #expect(p.grade == .one && p.letter == .c && p.label == "C1")
+        #expect(p.stage == .mql && p.mqlAt == ISO8601.string(at(day: 7)) && p.sqlAt == nil)
         let rules = Dictionary(grouping: p.explain.filter { $0.excluded == nil }, by: \.rule).mapValues { $0[0] }
         #expect(rules["newsletter_signup"]?.points == 3)
         #expect(rules["newsletter_open"]?.points == 5 && rules["newsletter_open"]?.events == 1)
@@ -56,7 +56,7 @@ import Testing
         #expect(abs(p.score - (expected + 10)) < 0.01)
         // The worked example in docs/scoring.md: 34.1 after 30 idle days, 16.0 after 90.
         #expect(String(format: "%.1f", p.score) == (daysIdle == 30 ? "34.1" : "16.0"))
-        #expect(p.stage == "none" && p.mqlAt != nil)  // left mql below 40 (hysteresis)
+        #expect(p.stage == .none && p.mqlAt != nil)  // left mql below 40 (hysteresis)
     }
 
     @Test func repeatPoliciesAndDailyCap() async throws {
@@ -124,7 +124,7 @@ import Testing
         try await dir.write([ev(.identify, day: 2, lead: "l", props: ["company_size": "250-999"])])
         _ = try dir.aggregate(asOf: endOf(day: 2))
         let p = try #require(try dir.profile("l"))
-        #expect(p.explicit == 30 && p.letter == "B")
+        #expect(p.explicit == 30 && p.letter == .b)
         #expect(p.attributes == ["company_size": "250-999", "role": "owner"])
         try await dir.write([ev(.identify, day: 3, lead: "l", props: ["role": "intern"])])
         _ = try dir.aggregate(asOf: endOf(day: 3))
@@ -164,22 +164,22 @@ import Testing
         try await dir.write([ev(.custom, day: 1, lead: "l", props: ["name": "a"]), ev(.custom, day: 1, minute: 1, lead: "l", props: ["name": "b"])])
         _ = try dir.aggregate(asOf: endOf(day: 1), rules: rules)
         let p = try #require(try dir.profile("l"))
-        #expect(p.stage == "sql" && p.sqlAt == ISO8601.string(at(day: 1, minute: 1)) && p.mqlAt != nil)
+        #expect(p.stage == .sql && p.sqlAt == ISO8601.string(at(day: 1, minute: 1)) && p.mqlAt != nil)
         // 90 → 45 after 10 days: below sql's exit (65), above mql's exit (40): back to mql.
         _ = try dir.aggregate(asOf: at(day: 1, minute: 1) + 10 * 86_400_000, rules: rules)
-        #expect(try dir.profile("l")?.stage == "mql")
+        #expect(try dir.profile("l")?.stage == .mql)
         _ = try dir.aggregate(asOf: at(day: 1, minute: 1) + 20 * 86_400_000, rules: rules)
-        #expect(try dir.profile("l")?.stage == "none")
+        #expect(try dir.profile("l")?.stage == Stage.none)
     }
 
     @Test func rulesFilesAreValidatedWithClearErrors() {
-        #expect(throws: RulesError.self) { try ScoringRules(yaml: "rules: [{ id: a, type: nope, points: 1 }]") }
-        #expect(throws: RulesError.self) { try ScoringRules(yaml: "rules: [{ id: a, type: open }]") }
-        #expect(throws: RulesError.self) { try ScoringRules(yaml: "rules: [{ id: a, type: open, points: 1, repeat: sometimes }]") }
-        #expect(throws: RulesError.self) { try ScoringRules(yaml: "decay: { half_life: 3 }") }
-        #expect(throws: RulesError.self) { try ScoringRules(yaml: "grades: [1, 2, 3, 4, 5]") }
-        #expect(throws: RulesError.self) { try ScoringRules(yaml: "rules: [{ id: a, type: open, points: 1 }, { id: a, type: click, points: 1 }]") }
-        #expect(throws: RulesError.self) { try ScoringRules(yaml: "rules: [") }
+        #expect(throws: AggregateError.self) { try ScoringRules(yaml: "rules: [{ id: a, type: nope, points: 1 }]") }
+        #expect(throws: AggregateError.self) { try ScoringRules(yaml: "rules: [{ id: a, type: open }]") }
+        #expect(throws: AggregateError.self) { try ScoringRules(yaml: "rules: [{ id: a, type: open, points: 1, repeat: sometimes }]") }
+        #expect(throws: AggregateError.self) { try ScoringRules(yaml: "decay: { half_life: 3 }") }
+        #expect(throws: AggregateError.self) { try ScoringRules(yaml: "grades: [1, 2, 3, 4, 5]") }
+        #expect(throws: AggregateError.self) { try ScoringRules(yaml: "rules: [{ id: a, type: open, points: 1 }, { id: a, type: click, points: 1 }]") }
+        #expect(throws: AggregateError.self) { try ScoringRules(yaml: "rules: [") }
         do {
             _ = try ScoringRules(yaml: "rules: [{ id: a, type: open, points: x }]")
         } catch {
@@ -218,7 +218,7 @@ import Testing
         #expect(p.implicit == 2)
         #expect(p.explain.contains { $0.rule == "newsletter_open" && $0.excluded == "scanner_suspect" })
         #expect(p.explain.contains { $0.rule == "painting_supplies_click" && $0.excluded == "scanner_suspect" })
-        let r = try #require(try Aggregator.campaignReport(database: dir.db, campaign: "nl"))
+        let r = try #require(try AggregateReader(database: dir.db).campaignReport("nl"))
         #expect(r.clicks == .init(total: 3, human: 1, proxy: 0, bot: 2))
         #expect(r.excluded["clicks"]?["scanner_suspect"] == 2 && r.excluded["clicks"]?["honeypot"] == 1)
         #expect(r.excluded["opens"]?["proxy_open"] == 1)
@@ -237,7 +237,7 @@ import Testing
         events.append(human)
         try await dir.write(events)
         _ = try dir.aggregate(asOf: endOf(day: 1))
-        let r = try #require(try Aggregator.campaignReport(database: dir.db, campaign: "nl"))
+        let r = try #require(try AggregateReader(database: dir.db).campaignReport("nl"))
         #expect(r.clicks.bot == 3 && r.clicks.human == 1)
     }
 }

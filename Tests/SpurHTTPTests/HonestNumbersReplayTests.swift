@@ -110,7 +110,7 @@ import Testing
         let db = dir + "/spur.sqlite"
         let rules = try ScoringRules.defaults()
         _ = try Aggregator(options: .init(dataDirectories: [dir], database: db, rules: rules, asOfMillis: hits.last!.at + 86_400_000), logger: quietLogger).run()
-        let events = try Aggregator.classifiedEvents(database: db, campaign: "nl-replay")
+        let events = try AggregateReader(database: db).classifiedEvents(campaign: "nl-replay")
         #expect(events.count == hits.count)
         // Ground truth, by the order both lists share (time).
         let nonHuman: EventFlags = [.bot, .scannerSuspect, .honeypot, .proxyOpen]
@@ -126,7 +126,7 @@ import Testing
         print(String(format: "honest numbers replay: human precision %.3f, recall %.3f (tp %d, fp %d, fn %d, %d events)", precision, recall, tp, fp, fn, events.count))
         #expect(precision >= 0.95)
         #expect(recall >= 0.95)
-        let report = try #require(try Aggregator.campaignReport(database: db, campaign: "nl-replay"))
+        let report = try #require(try AggregateReader(database: db).campaignReport("nl-replay"))
         #expect(report.clicks.human == hits.filter { $0.human && $0.path.hasPrefix("/c/") }.count)
     }
 }

@@ -28,8 +28,8 @@ public struct Eraser {
             if otherProfilesDropped > 0 {
                 lines.append("profiles of other leads that shared a visitor id, dropped until the next spur aggregate: \(otherProfilesDropped)")
             }
-            for s in segmentsRewritten { lines.append("  rewrote \(s)") }
-            for s in damagedCopiesRemoved { lines.append("  removed damaged copy \(s)") }
+            for s in segmentsRewritten { lines.append("  \(dryRun ? "would rewrite" : "rewrote") \(s)") }
+            for s in damagedCopiesRemoved { lines.append("  \(dryRun ? "would remove" : "removed") damaged copy \(s)") }
             for s in openSegmentsNotRewritten {
                 lines.append("  NOT rewritten (still open): \(s) — its events of this person are dropped when folded; run forget again once sealed")
             }
@@ -50,13 +50,15 @@ public struct Eraser {
     public func forget(lead: String, dryRun: Bool) throws -> Report {
         var report = Report(lead: lead)
         report.dryRun = dryRun
-        let store = try AggregateStore(path: database)
-        // 1. Every visitor id ever linked to the lead, from the database and the segments.
-        var visitors = Set<String>()
-        try store.db.prepare("SELECT visitor FROM visitor_links WHERE lead = ?").query(lead) { visitors.insert($0.string(0)!) }
-        try store.db.prepare("SELECT DISTINCT visitor FROM events WHERE lead = ? AND visitor IS NOT NULL").query(lead) {
-            visitors.insert($0.string(0)!)
+        // A dry run only reads: it opens an existing database read-only and creates none.
+        let store: AggregateStore?
+        if dryRun {
+            store = FileManager.default.fileExists(atPath: database) ? try AggregateStore(path: database, readOnly: true) : nil
+        } else {
+            store = try AggregateStore(path: database)
         }
+        // 1. Every visitor id ever linked to the lead, from the database and the segments.
+        var visitors = try store?.visitorsSeen(withLead: lead) ?? []
         let files = try dataDirectories.flatMap { try SegmentDirectory.list($0 + "/segments") }
         for file in files where file.state != .open {
             _ = try? SegmentScanner.scan(path: file.path) { _, payload in
@@ -69,36 +71,21 @@ public struct Eraser {
         report.visitors = visitors.sorted()
 
         // 2. The database: erasure record and deletion in one transaction.
-        var dbEvents = 0
-        let inVisitors = "(" + visitors.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" }.joined(separator: ",") + ")"
-        try store.db.prepare("SELECT count(*) FROM events WHERE lead = ?" + (visitors.isEmpty ? "" : " OR visitor IN \(inVisitors)"))
-            .query(lead) { dbEvents = Int($0.int(0)) }
-        report.eventsRemovedFromDatabase = dbEvents
-        if !dryRun {
-            try store.db.transaction {
+        report.eventsRemovedFromDatabase = try store?.eventCount(lead: lead, visitors: visitors) ?? 0
+        if !dryRun, let store {
+            try store.transaction {
                 var erasures = try Erasures(store: store)
                 try erasures.add([lead] + visitors.sorted(), store: store)
-                try store.db.prepare("DELETE FROM events WHERE lead = ?" + (visitors.isEmpty ? "" : " OR visitor IN \(inVisitors)")).run(lead)
-                try store.db.prepare("DELETE FROM visitor_links WHERE lead = ?" + (visitors.isEmpty ? "" : " OR visitor IN \(inVisitors)")).run(lead)
-                try store.db.prepare("DELETE FROM profiles WHERE lead = ?").run(lead)
-                try store.db.prepare("DELETE FROM handoff_outbox WHERE lead = ?").run(lead)
-                // Other leads' stored profiles may list an erased visitor id (a shared browser):
-                // drop them; the next `spur aggregate` scores those leads again from their events.
-                for visitor in visitors {
-                    let pattern = "%\"" + visitor + "\"%"
-                    try store.db.prepare("DELETE FROM profiles WHERE json LIKE ?").run(pattern)
-                    report.otherProfilesDropped += store.db.changes
-                    try store.db.prepare("DELETE FROM handoff_outbox WHERE payload LIKE ?").run(pattern)
-                }
+                report.otherProfilesDropped = try store.erase(lead: lead, visitors: visitors)
             }
         }
 
         // 3. The segments: rewrite each affected sealed one atomically. Events are matched by id and
         // by the recorded erasure hashes, so a rerun after a crash also finds visitor ids whose link
         // to the lead was only in segments already rewritten.
-        let erasures = try Erasures(store: store)
+        let erasures = try store.map { try Erasures(store: $0) }
         let matches = { (e: Event) in
-            e.lead == lead || (e.visitor.map { visitors.contains($0) } ?? false) || erasures.covers(e)
+            e.lead == lead || (e.visitor.map { visitors.contains($0) } ?? false) || (erasures?.covers(e) ?? false)
         }
         for file in files {
             switch file.state {
@@ -117,14 +104,14 @@ public struct Eraser {
                 report.eventsRemovedFromSegments += result.removed
                 if dryRun { continue }
                 let name = file.name.description
-                let ledgered = try store.isLedgered(name)
-                if ledgered { try store.setPendingLedger(name: name, size: result.bytes.count, crc: Crc32.of(result.bytes)) }
+                let ledgered = try store?.isLedgered(name) ?? false
+                if ledgered { try store?.setPendingLedger(name: name, size: result.bytes.count, crc: Crc32.of(result.bytes)) }
                 try SegmentRewriter.replace(file.path, with: result.bytes)
-                if ledgered { try store.setLedger(name: name, size: result.bytes.count, crc: Crc32.of(result.bytes)) }
+                if ledgered { try store?.setLedger(name: name, size: result.bytes.count, crc: Crc32.of(result.bytes)) }
             }
         }
-        if !dryRun {
-            try store.db.execute("VACUUM")
+        if !dryRun, let store {
+            try store.vacuum()
             logger.notice("Erased a lead", metadata: ["segments": "\(report.segmentsRewritten.count)"])
         }
         return report

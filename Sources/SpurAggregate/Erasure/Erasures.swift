@@ -6,48 +6,49 @@ import SpurCore
 /// erased person are dropped again when segments are refolded (`--rebuild`) or restored from a
 /// backup — without keeping the ids themselves.
 struct Erasures {
-    let salt: String
+    /// Nil until the first erasure: a store without one has nothing to cover.
+    private(set) var salt: String?
     private(set) var hashes: Set<String>
 
+    /// Reads salt and hashes; never writes (a dry run must not change the database).
     init(store: AggregateStore) throws {
-        if let salt = try store.meta("erasure_salt") {
-            self.salt = salt
-        } else {
-            var rng = SystemRandomNumberGenerator()
-            salt = (0..<4).map { _ in String(rng.next() as UInt64, radix: 16) }.joined()
-            try store.setMeta("erasure_salt", salt)
-        }
-        var hashes = Set<String>()
-        try store.db.prepare("SELECT hash FROM erasures").query { hashes.insert($0.string(0)!) }
-        self.hashes = hashes
+        salt = try store.erasureSalt()
+        hashes = Set(try store.erasureHashes().map(\.hash))
     }
 
-    func hash(_ id: String) -> String {
+    func hash(_ id: String, salt: String) -> String {
         SHA256.hash(data: Array((salt + "\u{0}" + id).utf8)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
     /// Whether the event belongs to an erased lead or visitor.
     func covers(_ e: Event) -> Bool {
-        guard !hashes.isEmpty else { return false }
-        if let lead = e.lead, hashes.contains(hash(lead)) { return true }
-        if let visitor = e.visitor, hashes.contains(hash(visitor)) { return true }
+        guard let salt, !hashes.isEmpty else { return false }
+        if let lead = e.lead, hashes.contains(hash(lead, salt: salt)) { return true }
+        if let visitor = e.visitor, hashes.contains(hash(visitor, salt: salt)) { return true }
         return false
     }
 
+    /// Records the ids' hashes, making the salt on the first erasure.
     mutating func add(_ ids: [String], store: AggregateStore) throws {
+        let salt = try self.salt ?? {
+            var rng = SystemRandomNumberGenerator()
+            let made = (0..<4).map { _ in String(rng.next() as UInt64, radix: 16) }.joined()
+            try store.setErasureSalt(made)
+            return made
+        }()
+        self.salt = salt
+        let now = Int64(Date().timeIntervalSince1970)
         for id in ids {
-            let h = hash(id)
+            let h = hash(id, salt: salt)
             hashes.insert(h)
-            try store.db.prepare("INSERT OR IGNORE INTO erasures VALUES(?, ?)").run(h, Int64(Date().timeIntervalSince1970))
+            try store.addErasureHash(h, erasedAt: now)
         }
     }
 
     /// Copies salt and hashes into a fresh database (rebuild).
     static func copy(from old: AggregateStore, to fresh: AggregateStore) throws {
-        guard let salt = try old.meta("erasure_salt") else { return }
-        try fresh.setMeta("erasure_salt", salt)
-        try old.db.prepare("SELECT hash, erased_at FROM erasures").query { row in
-            try fresh.db.prepare("INSERT OR IGNORE INTO erasures VALUES(?, ?)").run(row.string(0)!, row.int(1))
-        }
+        guard let salt = try old.erasureSalt() else { return }
+        try fresh.setErasureSalt(salt)
+        for (hash, erasedAt) in try old.erasureHashes() { try fresh.addErasureHash(hash, erasedAt: erasedAt) }
     }
 }

@@ -35,10 +35,10 @@ public enum Retention {
             }
         }
         if let store {
-            try store.db.prepare("SELECT count(*) FROM events WHERE ts < ?").query(cutoff) { report.databaseEvents = Int($0.int(0)) }
+            report.databaseEvents = try store.eventCount(olderThan: cutoff)
             if !dryRun && report.databaseEvents > 0 {
-                try store.db.transaction { try store.db.prepare("DELETE FROM events WHERE ts < ?").run(cutoff) }
-                try store.db.execute("VACUUM")
+                try store.deleteEvents(olderThan: cutoff)
+                try store.vacuum()
             }
         }
         return report

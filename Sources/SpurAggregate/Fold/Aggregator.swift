@@ -37,6 +37,9 @@ public struct Aggregator {
         public var erasedSkipped = 0
         public var leads = 0
         public var handedOff = 0
+        /// Leads that reached the hand-off stage and wait in the outbox for a destination
+        /// (`--handoff-file`/`--handoff-command`) or for a failed delivery to be retried.
+        public var handoffsWaiting = 0
         public var handoffError: String?
         public var damage: [(segment: String, damage: SegmentScan.Damage)] = []
 
@@ -54,6 +57,9 @@ public struct Aggregator {
             if !segmentsRefused.isEmpty { s += ", \(segmentsRefused.count) REFUSED" }
             if erasedSkipped > 0 { s += ", \(erasedSkipped) events of erased people dropped" }
             s += "; scored \(leads) leads; \(handedOff) handed off"
+            if handoffsWaiting > 0 && handoffError == nil {
+                s += ", \(handoffsWaiting) waiting for a hand-off destination (--handoff-file or --handoff-command)"
+            }
             if let handoffError { s += " (hand-off FAILED: \(handoffError))" }
             return s
         }
@@ -72,36 +78,38 @@ public struct Aggregator {
 
     public func run(progress: Progress = { _, _, _ in }) throws -> Summary {
         let segments = try sealedSegments()
+        let now = SystemTime.nowMillis()
         guard options.rebuild else {
             let store = try AggregateStore(path: options.database)
             var summary = try fold(segments, into: store, progress: progress)
-            try score(store, previous: nil, summary: &summary)
+            try score(store, previous: nil, now: now, summary: &summary)
             try handOff(store, summary: &summary)
             return summary
         }
         // Rebuild into a fresh file next to the database, then swap it in atomically.
         let fresh = options.database + ".rebuild"
-        try? FileManager.default.removeItem(atPath: fresh)
-        try? FileManager.default.removeItem(atPath: fresh + "-journal")
-        let old = FileManager.default.fileExists(atPath: options.database)
-            ? try AggregateStore(path: options.database, readOnly: true) : nil
+        let fs = PosixFileSystem()
+        do {
+            try fs.remove(fresh)
+            try fs.remove(fresh + "-journal")
+        } catch { throw AggregateError.fileSystem(operation: error.operation, path: error.path, errno: error.code) }
+        let old = FileManager.default.fileExists(atPath: options.database) ? try AggregateStore(path: options.database) : nil
         let previous = try old?.stages() ?? [:]
         var summary: Summary
         do {
             let store = try AggregateStore(path: fresh)
             if let old { try Erasures.copy(from: old, to: store) }
             summary = try fold(segments, into: store, progress: progress)
-            try score(store, previous: previous, summary: &summary)
-            store.db.close()
+            try score(store, previous: previous, now: now, summary: &summary)
+            store.close()
         }
-        guard rename(fresh, options.database) == 0 else {
-            throw DatabaseError(code: errno, message: "cannot replace \(options.database): \(String(cString: strerror(errno)))")
-        }
-        let dir = (options.database as NSString).deletingLastPathComponent
-        let fd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY)
-        if fd >= 0 {
-            fsync(fd)
-            close(fd)
+        old?.close()
+        do {
+            try fs.rename(fresh, options.database)
+            let dir = (options.database as NSString).deletingLastPathComponent
+            try fs.syncDirectory(dir.isEmpty ? "." : dir)
+        } catch {
+            throw AggregateError.fileSystem(operation: error.operation, path: error.path, errno: error.code)
         }
         try handOff(try AggregateStore(path: options.database), summary: &summary)
         return summary
@@ -112,7 +120,7 @@ public struct Aggregator {
         for dir in options.dataDirectories {
             let segments = dir + "/segments"
             guard FileManager.default.fileExists(atPath: segments) else {
-                throw RulesError("no segment directory at \(segments)")
+                throw AggregateError.noSegmentDirectory(segments)
             }
             all += try SegmentDirectory.list(segments).filter { $0.state == .sealed }
         }
@@ -144,7 +152,7 @@ public struct Aggregator {
             case .new:
                 break
             }
-            try store.db.transaction {
+            try store.transaction {
                 var events = 0, duplicates = 0
                 var damage: [SegmentScan.Damage] = []
                 let scan = try SegmentScanner.scan(bytes) { block, payload in
@@ -189,10 +197,10 @@ public struct Aggregator {
     /// Rescores every lead from its events and queues hand-offs, in one transaction. SQLite
     /// reads and writes stay on this thread; scoring and encoding a chunk of leads (pure
     /// functions) run on all cores.
-    private func score(_ store: AggregateStore, previous: [String: Stage]?, summary: inout Summary) throws {
+    private func score(_ store: AggregateStore, previous: [String: Stage]?, now: Int64, summary: inout Summary) throws {
         let scorer = LeadScorer(rules: options.rules, asOfMillis: options.asOfMillis)
         let handoffStage = options.rules.handoffStage
-        try store.db.transaction {
+        try store.transaction {
             let before = try previous ?? store.stages()
             let leads = try store.leads()
             for start in stride(from: 0, to: leads.count, by: Self.scoringChunk) {
@@ -202,16 +210,15 @@ public struct Aggregator {
                 DispatchQueue.concurrentPerform(iterations: inputs.count) { i in
                     let (lead, events, visitors) = inputs[i]
                     let profile = scorer.score(lead: lead, events: events, visitors: visitors)
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.sortedKeys]
-                    results.set(i, profile, (try? encoder.encode(profile)).map { String(decoding: $0, as: UTF8.self) })
+                    // Encoding plain strings and numbers cannot fail.
+                    let json = (try? LeadProfile.encoder.encode(profile)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+                    results.set(i, profile, json)
                 }
                 for (profile, json) in results.all {
-                    guard let json else { throw RulesError("cannot encode the profile of \(profile.lead)") }
-                    try store.save(profile, json: json)
-                    let now = Stage(rawValue: profile.stage) ?? .none
-                    if now >= handoffStage && (before[profile.lead] ?? .none) < handoffStage {
-                        try store.queueHandoff(lead: profile.lead, stage: now.rawValue, at: profile.stageSince ?? profile.asOf, payload: json)
+                    try store.save(profile, json: json, now: now)
+                    if profile.stage >= handoffStage && (before[profile.lead] ?? .none) < handoffStage {
+                        try store.queueHandoff(
+                            .init(lead: profile.lead, stage: profile.stage, at: profile.stageSince ?? profile.asOf, payload: json))
                     }
                 }
             }
@@ -224,70 +231,38 @@ public struct Aggregator {
     static let scoringChunk = 256
 
     /// Delivers queued hand-offs (at least once: they leave the outbox only after delivery).
+    /// Without a destination they stay queued, and a later run with one delivers them all.
     private func handOff(_ store: AggregateStore, summary: inout Summary) throws {
         let pending = try store.pendingHandoffs()
         guard !pending.isEmpty else { return }
-        let lines = pending.map { $0.payload + "\n" }.joined()
-        if options.handoffFile == nil && options.handoffCommand == nil {
-            // Nowhere to deliver: keep them queued, but count them as newly qualified.
-            summary.handedOff = pending.count
-            try store.clearHandoffs()
+        guard options.handoffFile != nil || options.handoffCommand != nil else {
+            summary.handoffsWaiting = pending.count
             return
         }
+        let lines = pending.map { $0.payload + "\n" }.joined()
         do {
-            if let file = options.handoffFile { try Handoff.append(lines, to: file) }
-            if let command = options.handoffCommand { try Handoff.run(command, input: lines) }
-            try store.clearHandoffs()
+            if let file = options.handoffFile { try HandoffDelivery.append(lines, to: file) }
+            if let command = options.handoffCommand { try HandoffDelivery.run(command, input: lines) }
+            try store.removeHandoffs(pending)
             summary.handedOff = pending.count
         } catch {
             summary.handoffError = "\(error)"
+            summary.handoffsWaiting = pending.count
             logger.error("Hand-off failed; the leads stay queued for the next run", metadata: ["error": "\(error)"])
-        }
-    }
-}
-
-enum Handoff {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    static func append(_ text: String, to path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
-        guard fd >= 0 else { throw Failure(description: "cannot open \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == bytes.count, fsync(fd) == 0 else {
-            throw Failure(description: "cannot write \(path): \(String(cString: strerror(errno)))")
-        }
-    }
-
-    static func run(_ command: String, input: String) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", command]
-        let pipe = Pipe()
-        p.standardInput = pipe
-        try p.run()
-        pipe.fileHandleForWriting.write(Data(input.utf8))
-        try pipe.fileHandleForWriting.close()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw Failure(description: "hand-off command exited with status \(p.terminationStatus)")
         }
     }
 }
 
 /// Results of one chunk, written by index from several threads (each index exactly once).
 private final class ScoredChunk: @unchecked Sendable {
-    private var slots: [(LeadProfile, String?)?]
+    private var slots: [(LeadProfile, String)?]
     private let lock = NSLock()
 
     init(count: Int) { slots = Array(repeating: nil, count: count) }
 
-    func set(_ i: Int, _ profile: LeadProfile, _ json: String?) {
+    func set(_ i: Int, _ profile: LeadProfile, _ json: String) {
         lock.withLock { slots[i] = (profile, json) }
     }
 
-    var all: [(LeadProfile, String?)] { lock.withLock { slots.map { $0! } } }
+    var all: [(LeadProfile, String)] { lock.withLock { slots.map { $0! } } }
 }

@@ -56,24 +56,9 @@ public struct CampaignReport: Codable, Sendable {
     }
 }
 
-extension Aggregator {
-    /// The campaign's opens and clicks with the aggregator's re-classified flags, by time.
-    public static func classifiedEvents(database path: String, campaign: String) throws -> [Event] {
-        let store = try AggregateStore(path: path, readOnly: true)
-        var events: [Event] = []
-        try store.db.prepare(
-            "SELECT type, lead, visitor, url, flags, id, ts, ip, ua FROM events WHERE campaign = ? AND type IN ('open', 'click', 'download') ORDER BY ts, id"
-        ).query(campaign) { row in
-            events.append(Event(
-                id: row.string(5)!, ts: row.int(6), type: EventType(rawValue: row.string(0)!) ?? .click, campaign: campaign,
-                lead: row.string(1), visitor: row.string(2), url: row.string(3), ua: row.string(8), ip: row.string(7),
-                flags: EventFlags(rawValue: UInt8(truncatingIfNeeded: row.int(4)))))
-        }
-        return BurstClassifier.reclassifyNetworks(events)
-    }
-
-    /// The report for `campaign` from the database at `path`; nil when the campaign has no events.
-    public static func campaignReport(database path: String, campaign: String) throws -> CampaignReport? {
+extension CampaignReport {
+    /// The report of `campaign` from its (re-classified) events; nil when there are none.
+    init?(campaign: String, events: [Event]) {
         var report = CampaignReport(campaign: campaign)
         var openers: [CampaignReport.Kind: Set<String>] = [:]
         var clickers: [CampaignReport.Kind: Set<String>] = [:]
@@ -87,7 +72,7 @@ extension Aggregator {
             case .bot: split.bot += 1
             }
         }
-        for event in try classifiedEvents(database: path, campaign: campaign) {
+        for event in events {
             any = true
             let kind = CampaignReport.kind(event.flags)
             for name in event.flags.names where name != "dnt" && name != "truncated" {
@@ -123,24 +108,6 @@ extension Aggregator {
         }
         report.links = links.map { CampaignReport.LinkRow(url: $0.key, clicks: $0.value.0, uniqueClicks: uniques($0.value.1)) }
             .sorted { ($0.clicks.human, $1.url) > ($1.clicks.human, $0.url) }
-        return report
-    }
-
-    /// Reading profiles for `spur leads`.
-    public static func profile(database path: String, lead: String) throws -> String? {
-        try AggregateStore(path: path, readOnly: true).profileJSON(lead: lead)
-    }
-
-    public static func topProfiles(database path: String, limit: Int, stage: Stage?) throws -> [String] {
-        try AggregateStore(path: path, readOnly: true).topProfiles(limit: limit, stage: stage)
-    }
-
-    /// Every stored event of the lead and its linked visitors, as JSON lines (newline included).
-    public static func events(database path: String, lead: String) throws -> [String] {
-        try AggregateStore(path: path, readOnly: true).events(ofLead: lead).map { String(decoding: $0.jsonLine, as: UTF8.self) }
-    }
-
-    public static func eachProfile(database path: String, _ each: (String) throws -> Void) throws {
-        try AggregateStore(path: path, readOnly: true).allProfiles(each)
+        self = report
     }
 }

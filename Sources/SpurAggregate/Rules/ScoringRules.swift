@@ -2,12 +2,6 @@ import Foundation
 import SpurCore
 import Yams
 
-/// A problem in a rules file, naming where.
-public struct RulesError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
 /// How often a rule may award points to one lead.
 public enum RepeatPolicy: Equatable, Sendable {
     /// Once per lead, ever.
@@ -74,8 +68,6 @@ public struct ScoringRules: Sendable {
     public var interestTop = 5
     public var rules: [EventRule] = []
     public var attributes: [AttributeRule] = []
-    /// The rules file's text, hashed into the database so a changed file is noticed.
-    public var source = ""
 
     public struct Threshold: Sendable, Equatable {
         public var enter: Double
@@ -92,11 +84,13 @@ public struct ScoringRules: Sendable {
 
     public static func load(path: String?) throws -> ScoringRules {
         guard let path else { return try defaults() }
-        guard let data = FileManager.default.contents(atPath: path) else { throw RulesError("cannot read rules file \(path)") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw AggregateError.invalidRules("cannot read the rules file \(path): check the path given to --rules or SPUR_RULES")
+        }
         do {
             return try ScoringRules(yaml: String(decoding: data, as: UTF8.self))
-        } catch let error as RulesError {
-            throw RulesError("\(path): \(error.description)")
+        } catch AggregateError.invalidRules(let problem) {
+            throw AggregateError.invalidRules("\(path): \(problem)")
         }
     }
 
@@ -107,12 +101,11 @@ public struct ScoringRules: Sendable {
         do {
             root = try Yams.load(yaml: text)
         } catch {
-            throw RulesError("not valid YAML: \(error)")
+            throw AggregateError.invalidRules("not valid YAML: \(error)")
         }
-        guard let doc = root as? [String: Any] else { throw RulesError("expected a mapping at the top level") }
+        guard let doc = root as? [String: Any] else { throw AggregateError.invalidRules("expected a mapping at the top level") }
         let r = Reader(doc, at: "")
         try r.allowOnly(["decay", "daily_cap", "flags", "grades", "letters", "stages", "handoff", "interests", "rules", "explicit"])
-        source = text
         if let decay = try r.map("decay") {
             try decay.allowOnly(["half_life_days", "grace_days"])
             halfLifeDays = try decay.number("half_life_days", min: 0.001) ?? halfLifeDays
@@ -122,14 +115,14 @@ public struct ScoringRules: Sendable {
         if let flags = try r.map("flags") {
             for key in flags.keys {
                 guard ["bot", "scanner_suspect", "honeypot", "proxy_open"].contains(key) else {
-                    throw RulesError("flags.\(key): unknown flag (bot, scanner_suspect, honeypot, proxy_open)")
+                    throw AggregateError.invalidRules("flags.\(key): unknown flag (bot, scanner_suspect, honeypot, proxy_open)")
                 }
                 flagWeights[key] = try flags.number(key, min: 0)
             }
         }
         if let grades = try r.numbers("grades") {
             guard grades.count == 5, zip(grades, grades.dropFirst()).allSatisfy({ $0 > $1 }) else {
-                throw RulesError("grades: give 5 decreasing minimum scores for grades 1 to 5")
+                throw AggregateError.invalidRules("grades: give 5 decreasing minimum scores for grades 1 to 5")
             }
             gradeBands = grades
         }
@@ -140,7 +133,7 @@ public struct ScoringRules: Sendable {
                 try letters.number("C") ?? letterBands[2],
             ]
             guard letterBands[0] > letterBands[1], letterBands[1] > letterBands[2] else {
-                throw RulesError("letters: A > B > C required")
+                throw AggregateError.invalidRules("letters: A > B > C required")
             }
         }
         if let stages = try r.map("stages") {
@@ -149,17 +142,17 @@ public struct ScoringRules: Sendable {
                 guard let m = try stages.map(key) else { return current }
                 try m.allowOnly(["enter", "exit"])
                 let t = Threshold(enter: try m.number("enter") ?? current.enter, exit: try m.number("exit") ?? current.exit)
-                guard t.exit <= t.enter else { throw RulesError("stages.\(key): exit must not be above enter") }
+                guard t.exit <= t.enter else { throw AggregateError.invalidRules("stages.\(key): exit must not be above enter") }
                 return t
             }
             mql = try threshold("mql", mql)
             sql = try threshold("sql", sql)
-            guard sql.enter > mql.enter else { throw RulesError("stages: sql.enter must be above mql.enter") }
+            guard sql.enter > mql.enter else { throw AggregateError.invalidRules("stages: sql.enter must be above mql.enter") }
         }
         if let handoff = try r.map("handoff") {
             try handoff.allowOnly(["stage"])
             if let s = try handoff.string("stage") {
-                guard let stage = Stage(rawValue: s), stage != .none else { throw RulesError("handoff.stage: mql or sql") }
+                guard let stage = Stage(rawValue: s), stage != .none else { throw AggregateError.invalidRules("handoff.stage: mql or sql") }
                 handoffStage = stage
             }
         }
@@ -174,30 +167,30 @@ public struct ScoringRules: Sendable {
         for (i, item) in (try r.list("explicit") ?? []).enumerated() {
             let m = Reader(item, at: "explicit[\(i)]")
             try m.allowOnly(["id", "attribute", "equals", "in", "points"])
-            guard let attribute = try m.string("attribute") else { throw RulesError("explicit[\(i)]: 'attribute' is required") }
+            guard let attribute = try m.string("attribute") else { throw AggregateError.invalidRules("explicit[\(i)]: 'attribute' is required") }
             var values: [String]?
             if let eq = try m.string("equals") { values = [eq] }
             if let list = try m.strings("in") { values = list }
-            guard let points = try m.number("points") else { throw RulesError("explicit[\(i)]: 'points' is required") }
+            guard let points = try m.number("points") else { throw AggregateError.invalidRules("explicit[\(i)]: 'points' is required") }
             attributes.append(AttributeRule(id: try m.string("id") ?? attribute, attribute: attribute, values: values, points: points))
         }
         let ids = rules.map(\.id) + attributes.map(\.id)
         if let dup = ids.first(where: { id in ids.filter { $0 == id }.count > 1 }) {
-            throw RulesError("rule id '\(dup)' is used twice")
+            throw AggregateError.invalidRules("rule id '\(dup)' is used twice")
         }
     }
 
     private static func eventRule(_ m: Reader) throws -> EventRule {
         try m.allowOnly(["id", "type", "path", "campaign", "props", "points", "repeat", "categories", "category_from_path"])
-        guard let id = try m.string("id") else { throw RulesError("\(m.at): 'id' is required") }
+        guard let id = try m.string("id") else { throw AggregateError.invalidRules("\(m.at): 'id' is required") }
         guard let typeName = try m.string("type"), let type = EventType(rawValue: typeName) else {
-            throw RulesError("\(m.at): 'type' must be one of \(EventType.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw AggregateError.invalidRules("\(m.at): 'type' must be one of \(EventType.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        guard let points = try m.number("points") else { throw RulesError("\(m.at): 'points' is required") }
+        guard let points = try m.number("points") else { throw AggregateError.invalidRules("\(m.at): 'points' is required") }
         var props: [String: Glob] = [:]
         if let p = try m.map("props") {
             for key in p.keys {
-                guard let v = try p.string(key) else { throw RulesError("\(m.at).props.\(key): must be a string") }
+                guard let v = try p.string(key) else { throw AggregateError.invalidRules("\(m.at).props.\(key): must be a string") }
                 props[key] = Glob(v)
             }
         }
@@ -211,7 +204,7 @@ public struct ScoringRules: Sendable {
         case let text where text.hasSuffix("d") && Double(text.dropLast()) != nil && Double(text.dropLast())! > 0:
             repeatPolicy = .window(days: Double(text.dropLast())!)
         case let text:
-            throw RulesError("\(m.at).repeat: '\(text)' is not once, per_campaign, per_link, per_day, every or a window like 30d")
+            throw AggregateError.invalidRules("\(m.at).repeat: '\(text)' is not once, per_campaign, per_link, per_day, every or a window like 30d")
         }
         let segment = try m.number("category_from_path", min: 1).map(Int.init)
         return EventRule(
@@ -219,12 +212,6 @@ public struct ScoringRules: Sendable {
             props: props, points: points, repeatPolicy: repeatPolicy, categories: try m.strings("categories") ?? [],
             categoryFromPathSegment: segment)
     }
-}
-
-public enum Stage: String, Sendable, Comparable, CaseIterable {
-    case none, mql, sql
-    var rank: Int { Self.allCases.firstIndex(of: self)! }
-    public static func < (a: Stage, b: Stage) -> Bool { a.rank < b.rank }
 }
 
 /// Shell-style pattern: `*` any run of characters (including `/`), `?` one character.
@@ -270,7 +257,7 @@ private struct Reader {
 
     func allowOnly(_ allowed: [String]) throws {
         for key in map.keys where !allowed.contains(key) {
-            throw RulesError("\(path(key)): unknown key (expected one of \(allowed.joined(separator: ", ")))")
+            throw AggregateError.invalidRules("\(path(key)): unknown key (expected one of \(allowed.joined(separator: ", ")))")
         }
     }
 
@@ -278,50 +265,50 @@ private struct Reader {
         guard let v = map[key] else { return nil }
         if let s = v as? String { return s }
         if let n = v as? Int { return String(n) }
-        throw RulesError("\(path(key)): expected text")
+        throw AggregateError.invalidRules("\(path(key)): expected text")
     }
 
     func number(_ key: String, min: Double? = nil) throws -> Double? {
         guard let v = map[key] else { return nil }
         let n: Double
         if let i = v as? Int { n = Double(i) } else if let d = v as? Double { n = d } else {
-            throw RulesError("\(path(key)): expected a number")
+            throw AggregateError.invalidRules("\(path(key)): expected a number")
         }
-        if let min, n < min { throw RulesError("\(path(key)): must be at least \(min)") }
+        if let min, n < min { throw AggregateError.invalidRules("\(path(key)): must be at least \(min)") }
         return n
     }
 
     func numbers(_ key: String) throws -> [Double]? {
         guard let v = map[key] else { return nil }
-        guard let list = v as? [Any] else { throw RulesError("\(path(key)): expected a list of numbers") }
+        guard let list = v as? [Any] else { throw AggregateError.invalidRules("\(path(key)): expected a list of numbers") }
         return try list.map {
             if let i = $0 as? Int { return Double(i) }
             if let d = $0 as? Double { return d }
-            throw RulesError("\(path(key)): expected a list of numbers")
+            throw AggregateError.invalidRules("\(path(key)): expected a list of numbers")
         }
     }
 
     func strings(_ key: String) throws -> [String]? {
         guard let v = map[key] else { return nil }
-        guard let list = v as? [Any] else { throw RulesError("\(path(key)): expected a list") }
+        guard let list = v as? [Any] else { throw AggregateError.invalidRules("\(path(key)): expected a list") }
         return try list.map {
             if let s = $0 as? String { return s }
             if let i = $0 as? Int { return String(i) }
-            throw RulesError("\(path(key)): expected a list of text values")
+            throw AggregateError.invalidRules("\(path(key)): expected a list of text values")
         }
     }
 
     func map(_ key: String) throws -> Reader? {
         guard let v = map[key] else { return nil }
-        guard v is [String: Any] else { throw RulesError("\(path(key)): expected a mapping") }
+        guard v is [String: Any] else { throw AggregateError.invalidRules("\(path(key)): expected a mapping") }
         return Reader(v, at: path(key))
     }
 
     func list(_ key: String) throws -> [Any]? {
         guard let v = map[key] else { return nil }
-        guard let list = v as? [Any] else { throw RulesError("\(path(key)): expected a list") }
+        guard let list = v as? [Any] else { throw AggregateError.invalidRules("\(path(key)): expected a list") }
         for (i, item) in list.enumerated() where !(item is [String: Any]) {
-            throw RulesError("\(path(key))[\(i)]: expected a mapping")
+            throw AggregateError.invalidRules("\(path(key))[\(i)]: expected a mapping")
         }
         return list
     }

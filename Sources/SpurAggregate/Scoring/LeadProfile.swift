@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything Spur knows about one lead, as of a scoring date (`spur leads show --json`).
 public struct LeadProfile: Codable, Sendable, Equatable {
     public struct Interest: Codable, Sendable, Equatable {
@@ -25,10 +27,11 @@ public struct LeadProfile: Codable, Sendable, Equatable {
     public var explicit: Double
     /// Sum of awarded behavioural points without decay.
     public var lifetime: Double
-    public var grade: Int
-    public var letter: String
+    public var grade: Grade
+    public var letter: Letter
+    /// Letter and grade, e.g. `B2`.
     public var label: String
-    public var stage: String
+    public var stage: Stage
     public var stageSince: String?
     public var mqlAt: String?
     public var sqlAt: String?
@@ -53,4 +56,13 @@ public struct LeadProfile: Codable, Sendable, Equatable {
         case campaignsOpened = "campaigns_opened"
         case campaignsClicked = "campaigns_clicked"
     }
+
+    /// The encoding stored in the database and printed by `spur leads show --json`.
+    public static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+
+    public static var decoder: JSONDecoder { JSONDecoder() }
 }

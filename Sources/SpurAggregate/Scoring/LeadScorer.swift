@@ -100,8 +100,9 @@ public struct LeadScorer: Sendable {
         let total = implicitNow + explicitNow.total
 
         let timeline = stageTimeline(awards: awards, attributeHistory: attributeHistory, events: events)
-        let grade = (rules.gradeBands.firstIndex { total >= $0 } ?? rules.gradeBands.count) + 1
-        let letter = ["A", "B", "C"][safe: rules.letterBands.firstIndex { explicitNow.total >= $0 }] ?? "D"
+        // The rules reader makes sure there are five grade bands and three letter bands.
+        let grade = Grade(rawValue: (rules.gradeBands.firstIndex { total >= $0 } ?? rules.gradeBands.count) + 1) ?? .six
+        let letter = [Letter.a, .b, .c][safe: rules.letterBands.firstIndex { explicitNow.total >= $0 }] ?? .d
 
         var interestWeights: [String: Double] = [:]
         for a in awards where a.points > 0 {
@@ -135,7 +136,7 @@ public struct LeadScorer: Sendable {
         return LeadProfile(
             lead: lead, asOf: iso(asOfMillis), score: Self.round(total), implicit: Self.round(implicitNow),
             explicit: Self.round(explicitNow.total), lifetime: Self.round(awards.reduce(0) { $0 + $1.points }), grade: grade,
-            letter: letter, label: letter + String(grade), stage: timeline.stage.rawValue,
+            letter: letter, label: letter.rawValue + String(grade.rawValue), stage: timeline.stage,
             stageSince: timeline.since.map(iso), mqlAt: timeline.reached[.mql].map(iso), sqlAt: timeline.reached[.sql].map(iso),
             interests: Array(interests), counts: counts, firstSeen: events.first.map { iso($0.ts) } ?? iso(asOfMillis),
             lastSeen: events.last.map { iso($0.ts) } ?? iso(asOfMillis), visitors: visitors.sorted(),

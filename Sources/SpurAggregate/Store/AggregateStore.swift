@@ -2,15 +2,36 @@ import Foundation
 import SpurCore
 
 /// The aggregator's SQLite database: the ledger of folded segments, the de-duplicated events,
-/// visitor→lead links, lead profiles and the hand-off outbox.
+/// visitor→lead links, lead profiles and the hand-off outbox. All of Spur's SQL lives in this
+/// folder; the rest of the code calls the typed methods of this class and its extensions
+/// (`AggregateStore+Scoring.swift`, `+Erasure`, `+Retention`, `+Reading`).
 final class AggregateStore {
+    /// The connection; only the store's own files use it.
     let db: Database
-    static let schemaVersion = "1"
+    var path: String { db.path }
+    static let schemaVersion = "2"
 
+    /// Opens (read-write: creates and migrates) the database at `path`. Read-only opening needs
+    /// an existing database and never writes, not even a migration.
     init(path: String, readOnly: Bool = false) throws {
+        if readOnly && !FileManager.default.fileExists(atPath: path) { throw AggregateError.noDatabase(path) }
         db = try Database(path: path, readOnly: readOnly)
-        if !readOnly { try migrate() }
+        if readOnly {
+            let version = try meta("schema")
+            guard version == Self.schemaVersion else {
+                throw AggregateError.database(
+                    path: path, code: 0,
+                    message: "schema version \(version ?? "none") is not \(Self.schemaVersion): run 'spur aggregate' once to upgrade it")
+            }
+        } else {
+            try migrate()
+        }
     }
+
+    func close() { db.close() }
+
+    /// Runs `body` in one write transaction.
+    func transaction<T>(_ body: () throws -> T) throws -> T { try db.transaction(body) }
 
     private func migrate() throws {
         try db.execute(
@@ -28,11 +49,30 @@ final class AggregateStore {
             CREATE TABLE IF NOT EXISTS visitor_links(
                 visitor TEXT PRIMARY KEY, lead TEXT NOT NULL, ts INTEGER NOT NULL, event TEXT NOT NULL);
             CREATE INDEX IF NOT EXISTS visitor_links_lead ON visitor_links(lead);
-            CREATE TABLE IF NOT EXISTS profiles(
-                lead TEXT PRIMARY KEY, score REAL NOT NULL, implicit REAL NOT NULL, explicit REAL NOT NULL,
-                grade INTEGER NOT NULL, label TEXT NOT NULL, stage TEXT NOT NULL, json TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS handoff_outbox(
                 lead TEXT NOT NULL, stage TEXT NOT NULL, at TEXT NOT NULL, payload TEXT NOT NULL, PRIMARY KEY(lead, stage, at));
+            """)
+        let version = try meta("schema")
+        if version == "1" {
+            // Version 2 gives profiles the columns the lead queries filter and sort on.
+            try db.transaction {
+                try db.execute(
+                    """
+                    ALTER TABLE profiles ADD COLUMN letter TEXT NOT NULL DEFAULT 'D';
+                    ALTER TABLE profiles ADD COLUMN last_seen TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE profiles ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+                    UPDATE profiles SET letter = substr(label, 1, 1), last_seen = json_extract(json, '$.last_seen');
+                    """)
+                try setMeta("schema", Self.schemaVersion)
+            }
+        }
+        try db.execute(
+            """
+            CREATE TABLE IF NOT EXISTS profiles(
+                lead TEXT PRIMARY KEY, score REAL NOT NULL, implicit REAL NOT NULL, explicit REAL NOT NULL,
+                grade INTEGER NOT NULL, label TEXT NOT NULL, stage TEXT NOT NULL, json TEXT NOT NULL,
+                letter TEXT NOT NULL DEFAULT 'D', last_seen TEXT NOT NULL DEFAULT '', updated_at INTEGER NOT NULL DEFAULT 0);
+            CREATE INDEX IF NOT EXISTS profiles_score ON profiles(score DESC, lead);
             INSERT OR IGNORE INTO meta VALUES('schema', '\(Self.schemaVersion)');
             """)
         try createSecondaryIndexes()
@@ -65,6 +105,8 @@ final class AggregateStore {
             return empty
         }
     }
+
+    // MARK: The ledger of folded segments
 
     enum LedgerState: Equatable {
         case new
@@ -137,71 +179,7 @@ final class AggregateStore {
         }
     }
 
-    func leads() throws -> [String] {
-        var out: [String] = []
-        try db.prepare("SELECT DISTINCT lead FROM events WHERE lead IS NOT NULL ORDER BY lead").query { out.append($0.string(0)!) }
-        return out
-    }
-
-    /// The lead's own events plus the anonymous events of the visitors linked to it, by (ts, id).
-    func events(ofLead lead: String) throws -> [Event] {
-        var out: [Event] = []
-        try db.prepare(
-            """
-            SELECT id, ts, type, campaign, lead, visitor, url, referrer, title, ua, ip, flags, props, node FROM events WHERE lead = ?1
-            UNION ALL
-            SELECT e.id, e.ts, e.type, e.campaign, e.lead, e.visitor, e.url, e.referrer, e.title, e.ua, e.ip, e.flags, e.props, e.node
-            FROM visitor_links v JOIN events e ON e.visitor = v.visitor WHERE v.lead = ?1 AND e.lead IS NULL
-            ORDER BY 2, 1
-            """
-        ).query(lead) { out.append(Self.event($0)) }
-        return out
-    }
-
-    static func event(_ r: Statement.Row) -> Event {
-        var props: [String: String] = [:]
-        if let text = r.string(12), let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String] {
-            props = object
-        }
-        return Event(
-            id: r.string(0)!, ts: r.int(1), type: EventType(rawValue: r.string(2)!) ?? .custom, campaign: r.string(3),
-            lead: r.string(4), visitor: r.string(5), url: r.string(6), referrer: r.string(7), title: r.string(8),
-            ua: r.string(9), ip: r.string(10), flags: EventFlags(rawValue: UInt8(truncatingIfNeeded: r.int(11))), props: props,
-            node: r.string(13))
-    }
-
-    func visitors(ofLead lead: String) throws -> [String] {
-        var out: [String] = []
-        try db.prepare("SELECT visitor FROM visitor_links WHERE lead = ? ORDER BY visitor").query(lead) { out.append($0.string(0)!) }
-        return out
-    }
-
-    func stages() throws -> [String: Stage] {
-        var out: [String: Stage] = [:]
-        try db.prepare("SELECT lead, stage FROM profiles").query { out[$0.string(0)!] = Stage(rawValue: $0.string(1)!) ?? Stage.none }
-        return out
-    }
-
-    func save(_ p: LeadProfile, json: String) throws {
-        try db.prepare("INSERT OR REPLACE INTO profiles VALUES(?,?,?,?,?,?,?,?)").run(
-            p.lead, p.score, p.implicit, p.explicit, p.grade, p.label, p.stage, json)
-    }
-
-    func queueHandoff(lead: String, stage: String, at: String, payload: String) throws {
-        try db.prepare("INSERT OR IGNORE INTO handoff_outbox VALUES(?,?,?,?)").run(lead, stage, at, payload)
-    }
-
-    func pendingHandoffs() throws -> [(lead: String, stage: String, at: String, payload: String)] {
-        var out: [(String, String, String, String)] = []
-        try db.prepare("SELECT lead, stage, at, payload FROM handoff_outbox ORDER BY at, lead").query {
-            out.append(($0.string(0)!, $0.string(1)!, $0.string(2)!, $0.string(3)!))
-        }
-        return out
-    }
-
-    func clearHandoffs() throws {
-        try db.execute("DELETE FROM handoff_outbox")
-    }
+    // MARK: Settings kept with the data
 
     func setMeta(_ key: String, _ value: String) throws {
         try db.prepare("INSERT OR REPLACE INTO meta VALUES(?, ?)").run(key, value)
@@ -213,27 +191,6 @@ final class AggregateStore {
         return out
     }
 
-    // MARK: Reading profiles
-
-    func profileJSON(lead: String) throws -> String? {
-        var out: String?
-        try db.prepare("SELECT json FROM profiles WHERE lead = ?").query(lead) { out = $0.string(0) }
-        return out
-    }
-
-    func topProfiles(limit: Int, stage: Stage?) throws -> [String] {
-        var out: [String] = []
-        if let stage {
-            try db.prepare("SELECT json FROM profiles WHERE stage = ? ORDER BY score DESC, lead LIMIT ?").query(stage.rawValue, limit) {
-                out.append($0.string(0)!)
-            }
-        } else {
-            try db.prepare("SELECT json FROM profiles ORDER BY score DESC, lead LIMIT ?").query(limit) { out.append($0.string(0)!) }
-        }
-        return out
-    }
-
-    func allProfiles(_ each: (String) throws -> Void) throws {
-        try db.prepare("SELECT json FROM profiles ORDER BY lead").query { try each($0.string(0)!) }
-    }
+    /// Gives free pages back to the file system (after an erasure or a prune).
+    func vacuum() throws { try db.execute("VACUUM") }
 }

@@ -1,16 +1,10 @@
 import CSQLite
 import Foundation
 
-/// A failed SQLite call, with SQLite's own message.
-public struct DatabaseError: Error, CustomStringConvertible, Sendable {
-    public let code: Int32
-    public let message: String
-    public var description: String { "SQLite error \(code): \(message)" }
-}
-
 private let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-/// A minimal owner of one SQLite connection. Not thread-safe: one per aggregator run.
+/// A minimal owner of one SQLite connection. Not thread-safe: one per aggregator run or reader.
+/// Only the store (this folder) holds one; everything else reads typed values from it.
 final class Database {
     private var handle: OpaquePointer?
     private var statements: [String: Statement] = [:]
@@ -23,7 +17,7 @@ final class Database {
         guard rc == SQLITE_OK else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             sqlite3_close(handle)
-            throw DatabaseError(code: rc, message: "\(path): \(message)")
+            throw AggregateError.database(path: path, code: rc, message: message)
         }
         sqlite3_busy_timeout(handle, 10_000)
         if !readOnly {
@@ -52,7 +46,7 @@ final class Database {
         if rc != SQLITE_OK {
             let message = error.map { String(cString: $0) } ?? "unknown"
             sqlite3_free(error)
-            throw DatabaseError(code: rc, message: message)
+            throw AggregateError.database(path: path, code: rc, message: message)
         }
     }
 
@@ -84,8 +78,8 @@ final class Database {
 
     var changes: Int { Int(sqlite3_changes(handle)) }
 
-    fileprivate func lastError(_ rc: Int32) -> DatabaseError {
-        DatabaseError(code: rc, message: String(cString: sqlite3_errmsg(handle)))
+    fileprivate func lastError(_ rc: Int32) -> AggregateError {
+        .database(path: path, code: rc, message: String(cString: sqlite3_errmsg(handle)))
     }
 }
 
@@ -140,7 +134,6 @@ final class Statement {
     struct Row {
         fileprivate let stmt: OpaquePointer
         func int(_ i: Int32) -> Int64 { sqlite3_column_int64(stmt, i) }
-        func double(_ i: Int32) -> Double { sqlite3_column_double(stmt, i) }
         func isNull(_ i: Int32) -> Bool { sqlite3_column_type(stmt, i) == SQLITE_NULL }
         func string(_ i: Int32) -> String? {
             guard let text = sqlite3_column_text(stmt, i) else { return nil }

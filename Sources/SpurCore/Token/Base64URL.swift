@@ -1,6 +1,6 @@
 /// Unpadded base64url (RFC 4648 §5), strict: decoding rejects padding, stray characters and
 /// non-canonical trailing bits, so one token has exactly one spelling.
-enum Base64URL {
+package enum Base64URL {
     private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
     private static let reverse: [UInt8] = {
         var table = [UInt8](repeating: 0xFF, count: 256)
@@ -8,7 +8,7 @@ enum Base64URL {
         return table
     }()
 
-    static func encode(_ bytes: [UInt8]) -> String {
+    package static func encode(_ bytes: [UInt8]) -> String {
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count * 4 + 2) / 3)
         var i = 0
@@ -28,7 +28,7 @@ enum Base64URL {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func decode(_ text: Substring.UTF8View) -> [UInt8]? {
+    package static func decode(_ text: Substring.UTF8View) -> [UInt8]? {
         let count = text.count
         guard count % 4 != 1 else { return nil }
         var out: [UInt8] = []

@@ -1,0 +1,90 @@
+import Foundation
+import SpurCore
+
+/// Which leads to list, in which order, one page at a time: the one way the CLI, the console
+/// and the API ask for leads (`AggregateReader.leads(_:)`).
+public struct LeadQuery: Sendable, Equatable {
+    public enum Sort: String, Sendable, CaseIterable {
+        /// Highest score first (ties by lead id).
+        case score
+        /// Most recently active first.
+        case lastSeen = "last_seen"
+        /// Most recently changed profile first.
+        case updated
+        /// By lead id.
+        case lead
+    }
+
+    public static let maximumLimit = 1000
+
+    public var stage: Stage?
+    public var grade: Grade?
+    public var letter: Letter?
+    public var minScore: Double?
+    /// Leads with this category among their top interests.
+    public var interest: String?
+    /// Leads that opened or clicked this campaign.
+    public var campaign: String?
+    /// Leads whose profile changed at or after this time (Unix ms).
+    public var updatedSince: Int64?
+    public var sort: Sort = .score
+    /// Leads per page, 1…`maximumLimit`.
+    public var limit = 50
+    /// Where the previous page ended (`LeadPage.nextCursor`); nil for the first page.
+    public var cursor: String?
+
+    public init() {}
+
+    func validated() throws -> LeadQuery {
+        guard (1...Self.maximumLimit).contains(limit) else {
+            throw AggregateError.invalidQuery("the page size must be between 1 and \(Self.maximumLimit), not \(limit)")
+        }
+        if let minScore, !minScore.isFinite { throw AggregateError.invalidQuery("the minimum score must be a number") }
+        return self
+    }
+}
+
+/// One page of leads and the cursor of the next page (nil on the last page).
+public struct LeadPage: Sendable {
+    public var leads: [LeadProfile]
+    public var nextCursor: String?
+}
+
+/// The position after the last lead of a page: its sort value and its id. Encoded as base64url
+/// text so that it can travel in a URL; it names its sort so it cannot be used with another.
+struct LeadCursor: Equatable {
+    var sort: LeadQuery.Sort
+    var value: String
+    var lead: String
+
+    init(sort: LeadQuery.Sort, value: String, lead: String) {
+        self.sort = sort
+        self.value = value
+        self.lead = lead
+    }
+
+    init(after p: LeadProfile, sort: LeadQuery.Sort, updatedAt: Int64) {
+        switch sort {
+        case .score: self.init(sort: sort, value: String(p.score), lead: p.lead)
+        case .lastSeen: self.init(sort: sort, value: p.lastSeen, lead: p.lead)
+        case .updated: self.init(sort: sort, value: String(updatedAt), lead: p.lead)
+        case .lead: self.init(sort: sort, value: "", lead: p.lead)
+        }
+    }
+
+    var text: String { Base64URL.encode(Array("\(sort.rawValue)\n\(value)\n\(lead)".utf8)) }
+
+    init(text: String, sort expected: LeadQuery.Sort) throws {
+        guard let bytes = Base64URL.decode(Substring(text).utf8) else { throw AggregateError.invalidCursor(text) }
+        let parts = String(decoding: bytes, as: UTF8.self).split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, let sort = LeadQuery.Sort(rawValue: String(parts[0])), sort == expected else {
+            throw AggregateError.invalidCursor(text)
+        }
+        switch sort {
+        case .score: guard Double(parts[1])?.isFinite == true else { throw AggregateError.invalidCursor(text) }
+        case .updated: guard Int64(parts[1]) != nil else { throw AggregateError.invalidCursor(text) }
+        case .lastSeen, .lead: break
+        }
+        self.init(sort: sort, value: String(parts[1]), lead: String(parts[2]))
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import SpurCore
+
+/// What the scoring pass reads and writes: the leads, each lead's events, profiles and the
+/// hand-off outbox.
+extension AggregateStore {
+    func leads() throws -> [String] {
+        var out: [String] = []
+        try db.prepare("SELECT DISTINCT lead FROM events WHERE lead IS NOT NULL ORDER BY lead").query { out.append($0.string(0)!) }
+        return out
+    }
+
+    /// The lead's own events plus the anonymous events of the visitors linked to it, by (ts, id).
+    func events(ofLead lead: String) throws -> [Event] {
+        var out: [Event] = []
+        try db.prepare(
+            """
+            SELECT id, ts, type, campaign, lead, visitor, url, referrer, title, ua, ip, flags, props, node FROM events WHERE lead = ?1
+            UNION ALL
+            SELECT e.id, e.ts, e.type, e.campaign, e.lead, e.visitor, e.url, e.referrer, e.title, e.ua, e.ip, e.flags, e.props, e.node
+            FROM visitor_links v JOIN events e ON e.visitor = v.visitor WHERE v.lead = ?1 AND e.lead IS NULL
+            ORDER BY 2, 1
+            """
+        ).query(lead) { out.append(Self.event($0)) }
+        return out
+    }
+
+    private static func event(_ r: Statement.Row) -> Event {
+        var props: [String: String] = [:]
+        if let text = r.string(12), let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String] {
+            props = object
+        }
+        return Event(
+            id: r.string(0)!, ts: r.int(1), type: EventType(rawValue: r.string(2)!) ?? .custom, campaign: r.string(3),
+            lead: r.string(4), visitor: r.string(5), url: r.string(6), referrer: r.string(7), title: r.string(8),
+            ua: r.string(9), ip: r.string(10), flags: EventFlags(rawValue: UInt8(truncatingIfNeeded: r.int(11))), props: props,
+            node: r.string(13))
+    }
+
+    func visitors(ofLead lead: String) throws -> [String] {
+        var out: [String] = []
+        try db.prepare("SELECT visitor FROM visitor_links WHERE lead = ? ORDER BY visitor").query(lead) { out.append($0.string(0)!) }
+        return out
+    }
+
+    /// Every stored profile's stage: the hand-off compares the new stages against these.
+    func stages() throws -> [String: Stage] {
+        var out: [String: Stage] = [:]
+        try db.prepare("SELECT lead, stage FROM profiles").query { out[$0.string(0)!] = Stage(rawValue: $0.string(1)!) ?? Stage.none }
+        return out
+    }
+
+    /// Stores a profile. `updated_at` moves to `now` only when the profile says something new
+    /// (anything but its as-of time changed), so readers can ask for what changed since a time.
+    func save(_ p: LeadProfile, json: String, now: Int64) throws {
+        try db.prepare(
+            """
+            INSERT INTO profiles(lead, score, implicit, explicit, grade, label, stage, json, letter, last_seen, updated_at)
+            VALUES(?,?,?,?,?,?,?,?,?,?,?)
+            ON CONFLICT(lead) DO UPDATE SET score = excluded.score, implicit = excluded.implicit, explicit = excluded.explicit,
+                grade = excluded.grade, label = excluded.label, stage = excluded.stage, letter = excluded.letter,
+                last_seen = excluded.last_seen,
+                updated_at = CASE WHEN json_remove(profiles.json, '$.as_of') IS json_remove(excluded.json, '$.as_of')
+                    THEN profiles.updated_at ELSE excluded.updated_at END,
+                json = excluded.json
+            """
+        ).run(
+            p.lead, p.score, p.implicit, p.explicit, p.grade.rawValue, p.label, p.stage.rawValue, json, p.letter.rawValue, p.lastSeen,
+            now)
+    }
+
+    // MARK: The hand-off outbox
+
+    struct Handoff {
+        var lead: String
+        var stage: Stage
+        var at: String
+        var payload: String
+    }
+
+    func queueHandoff(_ h: Handoff) throws {
+        try db.prepare("INSERT OR IGNORE INTO handoff_outbox VALUES(?,?,?,?)").run(h.lead, h.stage.rawValue, h.at, h.payload)
+    }
+
+    func pendingHandoffs() throws -> [Handoff] {
+        var out: [Handoff] = []
+        try db.prepare("SELECT lead, stage, at, payload FROM handoff_outbox ORDER BY at, lead").query {
+            out.append(Handoff(lead: $0.string(0)!, stage: Stage(rawValue: $0.string(1)!) ?? .none, at: $0.string(2)!, payload: $0.string(3)!))
+        }
+        return out
+    }
+
+    /// Removes exactly the delivered entries (entries queued meanwhile stay).
+    func removeHandoffs(_ delivered: [Handoff]) throws {
+        try db.transaction {
+            for h in delivered {
+                try db.prepare("DELETE FROM handoff_outbox WHERE lead = ? AND stage = ? AND at = ?").run(h.lead, h.stage.rawValue, h.at)
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import SpurAggregate
+import SpurCore
+
+/// Exit statuses of `spur` (docs/cli.md). 1–3 are outcomes a command reports (nothing found,
+/// damage, refusal, failed hand-off); the others follow sysexits(3).
+enum ExitStatus {
+    static let notFound: Int32 = 1
+    static let usage: Int32 = 64
+    static let dataError: Int32 = 65
+    static let noInput: Int32 = 66
+    static let software: Int32 = 70
+    static let cannotCreate: Int32 = 73
+    static let ioError: Int32 = 74
+    static let config: Int32 = 78
+}
+
+/// A lookup that found nothing: exit 1 with the message, no usage text.
+struct NotFound: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// A runtime failure of a command, with its one-line message and exit status. Usage mistakes
+/// stay `ValidationError`s (message plus usage, exit 64).
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    let status: Int32
+
+    init(_ description: String, status: Int32) {
+        self.description = description
+        self.status = status
+    }
+
+    /// Maps the modules' errors to a line and a status; nil for ArgumentParser's own errors.
+    init?(_ error: any Error) {
+        switch error {
+        case is ValidationError, is ExitCode, is CleanExit:
+            return nil
+        case let e as CommandFailure:
+            self = e
+        case let e as NotFound:
+            self.init(e.description, status: ExitStatus.notFound)
+        case let e as AggregateError:
+            switch e {
+            case .invalidRules: self.init(e.description, status: ExitStatus.config)
+            case .noSegmentDirectory, .noDatabase: self.init(e.description, status: ExitStatus.noInput)
+            case .database, .fileSystem: self.init(e.description, status: ExitStatus.ioError)
+            case .handoffFailed: self.init(e.description, status: 3)
+            case .invalidCursor, .invalidQuery: self.init(e.description, status: ExitStatus.usage)
+            }
+        case let e as StorageError:
+            self.init(e.description, status: ExitStatus.ioError)
+        case let e as SecretError:
+            self.init(e.description, status: ExitStatus.config)
+        case let e as CocoaError:
+            // Foundation's file errors: name the file and the reason, not the error domain.
+            let path = (e.userInfo[NSFilePathErrorKey] as? String) ?? e.userInfo["NSFilePath"] as? String ?? "?"
+            let reason = (e.underlying as? POSIXError).map { String(cString: strerror($0.code.rawValue)) }
+                ?? (e.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? "\(e.code)"
+            self.init("cannot create or open \(path): \(reason)", status: e.isFileError ? ExitStatus.cannotCreate : ExitStatus.ioError)
+        default:
+            self.init("\(error)", status: ExitStatus.software)
+        }
+    }
+}
+
+extension CocoaError {
+    fileprivate var underlying: (any Error)? { userInfo[NSUnderlyingErrorKey] as? any Error }
+    fileprivate var isFileError: Bool { code.rawValue >= 512 && code.rawValue < 768 }
+}
+
+extension ParsableCommand {
+    /// Prints the failure on one line (`spur: …`) and exits with its status; usage mistakes and
+    /// ArgumentParser's own exits are left to ArgumentParser.
+    static func exit(reporting error: any Error) -> Never {
+        guard let failure = CommandFailure(error) else { Self.exit(withError: error) }
+        FileHandle.standardError.write(Data("spur: \(failure.description)\n".utf8))
+        Foundation.exit(failure.status)
+    }
+}
