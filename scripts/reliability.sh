@@ -6,6 +6,8 @@
 # Sections: kill9 powerloss diskfull eio corruption aggcrash fuzz abuse security
 # Without --spur it builds the release binary; without --fuzzer, the full run builds the libFuzzer
 # binary (scripts/fuzz-build.sh) and the quick run uses the plain spur-fuzz. Installs strace.
+# Only the full run starts `swift test` (the power-loss rounds of PowerLossTests); the quick run,
+# which `swift test` itself starts (ReliabilityTests), never does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/common.sh
@@ -20,6 +22,11 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+if [ -n "${SPUR_IN_SWIFT_TEST:-}" ] && { [ -z "$SPUR" ] || [ -z "$FUZZER" ] || [ -z "$QUICK" ]; }; then
+  # Calls go one way: swift test runs this with --quick and its own binaries; nothing here may
+  # start swift build or swift test again.
+  echo "inside swift test: give --quick, --spur and --fuzzer" >&2; exit 2
+fi
 command -v strace >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace >/dev/null; }
 if [ -z "$SPUR" ]; then
   SPUR=$(spur_bin release)

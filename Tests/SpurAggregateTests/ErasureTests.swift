@@ -39,6 +39,32 @@ import Testing
         ]
     }
 
+    @Test func aDryRunChangesNothingAndCreatesNoDatabase() async throws {
+        let dir = DataDir()
+        try await dir.write(referenceEvents())
+        let segments = try SegmentDirectory.list(dir.segments).map { try FileBytes.read($0.path) }
+        let dry = try forget(dir, "lead-1", dryRun: true)
+        #expect(dry.dryRun && dry.segmentsRewritten.count == 1 && dry.eventsRemovedFromDatabase == 0)
+        #expect(!FileManager.default.fileExists(atPath: dir.db))
+        // With a database: its bytes stay the same (no erasure salt, no deletion).
+        _ = try dir.aggregate(asOf: endOf(day: 7))
+        let database = try FileBytes.read(dir.db)
+        #expect(try forget(dir, "lead-1", dryRun: true).eventsRemovedFromDatabase == referenceEvents().count)
+        #expect(try FileBytes.read(dir.db) == database)
+        #expect(try SegmentDirectory.list(dir.segments).map { try FileBytes.read($0.path) } == segments)
+        #expect(try dir.profile("lead-1")?.score == 53)
+    }
+
+    @Test func anotherLeadsProfileIsDroppedOnlyWhenItListsAnErasedVisitorExactly() async throws {
+        let dir = DataDir()
+        // lead-2's visitor id contains lead-1's ("v-1" inside "v-10"): a substring match would drop it.
+        try await dir.write(referenceEvents(lead: "lead-1", visitor: "v-1") + referenceEvents(lead: "lead-2", visitor: "v-10"))
+        _ = try dir.aggregate(asOf: endOf(day: 7))
+        let report = try forget(dir, "lead-1")
+        #expect(report.otherProfilesDropped == 0)
+        #expect(try dir.profile("lead-2")?.visitors == ["v-10"])
+    }
+
     @Test func forgetRemovesEveryTraceOfTheLeadAndItsVisitors() async throws {
         let dir = DataDir()
         try await dir.write(referenceEvents() + otherPerson())

@@ -126,6 +126,61 @@ import Testing
         #expect(lines.count == 1 && lines[0].contains("\"lead\":\"lead-1\""))
     }
 
+    @Test func withoutADestinationHandOffsStayQueuedUntilOneIsGiven() async throws {
+        let dir = DataDir()
+        let file = dir.path + "/handoff.jsonl"
+        var rules = try ScoringRules.defaults()
+        rules.handoffStage = .mql
+        try await dir.write(referenceEvents(lead: "lead-1", visitor: "v-1"))
+        let first = try dir.aggregate(asOf: endOf(day: 7), rules: rules)
+        #expect(first.handedOff == 0 && first.handoffsWaiting == 1)
+        #expect(first.description.contains("1 waiting for a hand-off destination"))
+        try await dir.write(referenceEvents(lead: "lead-2", visitor: "v-2"))
+        let second = try dir.aggregate(asOf: endOf(day: 7), rules: rules)
+        #expect(second.handedOff == 0 && second.handoffsWaiting == 2)
+        // The first run with a destination delivers every lead that qualified meanwhile.
+        let third = try dir.aggregate(asOf: endOf(day: 7), rules: rules, handoffFile: file)
+        #expect(third.handedOff == 2 && third.handoffsWaiting == 0)
+        let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2 && lines[0].contains("\"lead\":\"lead-1\"") && lines[1].contains("\"lead\":\"lead-2\""))
+        #expect(try dir.aggregate(asOf: endOf(day: 7), rules: rules, handoffFile: file).handedOff == 0)
+    }
+
+    @Test func aFailedHandOffCommandKeepsTheLeadsQueued() async throws {
+        let dir = DataDir()
+        var rules = try ScoringRules.defaults()
+        rules.handoffStage = .mql
+        try await dir.write(referenceEvents())
+        var options = Aggregator.Options(dataDirectories: [dir.path], database: dir.db, rules: rules, asOfMillis: endOf(day: 7))
+        options.handoffCommand = "cat > /dev/null; exit 7"
+        let failed = try Aggregator(options: options, logger: quietLogger).run()
+        #expect(failed.exitCode == 3 && failed.handedOff == 0 && failed.handoffsWaiting == 1)
+        #expect(failed.handoffError?.contains("status 7") == true)
+        options.handoffCommand = "cat > \(dir.path)/crm.jsonl"
+        let retried = try Aggregator(options: options, logger: quietLogger).run()
+        #expect(retried.exitCode == 0 && retried.handedOff == 1)
+        #expect(try String(contentsOfFile: dir.path + "/crm.jsonl", encoding: .utf8).contains("\"lead\":\"lead-1\""))
+    }
+
+    @Test func anOldDatabaseIsMigratedAndItsProfilesStayReadable() async throws {
+        let dir = DataDir()
+        try await dir.write(referenceEvents())
+        _ = try dir.aggregate(asOf: endOf(day: 7))
+        // Turn it back into a version-1 database: profiles without the query columns.
+        try runSQL(dir.db, """
+            CREATE TABLE p1(lead TEXT PRIMARY KEY, score REAL NOT NULL, implicit REAL NOT NULL, explicit REAL NOT NULL,
+                grade INTEGER NOT NULL, label TEXT NOT NULL, stage TEXT NOT NULL, json TEXT NOT NULL);
+            INSERT INTO p1 SELECT lead, score, implicit, explicit, grade, label, stage, json FROM profiles;
+            DROP TABLE profiles; ALTER TABLE p1 RENAME TO profiles; UPDATE meta SET value = '1' WHERE key = 'schema';
+            """)
+        #expect(throws: AggregateError.self) { try dir.reader() }  // a reader never migrates
+        _ = try dir.aggregate(asOf: endOf(day: 7))
+        var q = LeadQuery()
+        q.letter = .c
+        #expect(try dir.reader().leads(q).leads.map(\.lead) == ["lead-1"])
+        #expect(try dir.profile("lead-1")?.score == 53)
+    }
+
     @Test func campaignReportSplitsHumansProxiesAndBots() async throws {
         let dir = DataDir()
         try await dir.write([

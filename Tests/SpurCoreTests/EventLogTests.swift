@@ -21,6 +21,20 @@ final class CountingObserver: EventLogObserver, @unchecked Sendable {
         return c
     }
 
+    @Test func cancellingTheRunningTaskWritesSealsAndReturns() async throws {
+        try await withTemporaryDirectory { dir in
+            let log = try EventLog(configuration: config(dir), logger: quietLogger)
+            let running = Task { try await log.run() }
+            try await log.appendDurably(EventBatch(sampleEvent(1)))
+            #expect(log.append(EventBatch(sampleEvent(2))))
+            running.cancel()
+            try await running.value  // returns instead of waiting for a stop() that never comes
+            let entries = try SegmentDirectory.list(dir)
+            #expect(entries.map(\.state) == [.sealed])
+            #expect(try allEvents(in: dir).map(\.id) == ["e1", "e2"])
+        }
+    }
+
     @Test func groupCommitsEventsFromManyWriters() async throws {
         try await withTemporaryDirectory { dir in
             let log = try EventLog(configuration: config(dir), logger: quietLogger)

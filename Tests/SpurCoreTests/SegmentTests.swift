@@ -53,6 +53,25 @@ import Testing
         }
     }
 
+    @Test func rewrittenBlocksCarryTheTimeRangeOfTheirOwnEvents() async throws {
+        try await withTemporaryDirectory { dir in
+            try await writeEvents(dir, count: 50)  // five blocks of ten, times base+0 … base+49
+            let path = try SegmentDirectory.list(dir)[0].path
+            let result = try #require(
+                SegmentRewriter.rewrite(try FileBytes.read(path)) { line in Event(jsonLine: line).map { $0.ts % 3 != 0 } ?? true })
+            #expect(result.removed > 0 && result.kept + result.removed == 50)
+            var blocks = 0
+            let scan = try SegmentScanner.scan(result.bytes) { block, payload in
+                let times = payload.split(separator: 0x0A).compactMap { Event(jsonLine: $0)?.ts }
+                #expect(block.minMillis == times.min() && block.maxMillis == times.max())
+                blocks += 1
+            }
+            #expect(scan.isClean && blocks == 5)
+            let kept = (0..<50).map { 1_700_000_000_000 + Int64($0) }.filter { $0 % 3 != 0 }
+            #expect(scan.minMillis == kept.min() && scan.maxMillis == kept.max())
+        }
+    }
+
     @Test func rotatesBySizeAndKeepsSequenceNumbersIncreasing() async throws {
         try await withTemporaryDirectory { dir in
             try await writeEvents(dir, count: 400, perCommit: 20) { $0.segmentMaxBytes = 2048 }

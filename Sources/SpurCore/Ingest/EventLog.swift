@@ -139,21 +139,26 @@ public final class EventLog: @unchecked Sendable {
             writeError: writeError.map(\.description), running: running && !stopRequested)
     }
 
-    /// Runs the commit loop until `stop()`; then writes what is queued, seals and returns.
-    /// Throws when a sync fails: data may then be lost, so the process must end and recover.
+    /// Runs the commit loop until `stop()` or until the calling task is cancelled; then writes
+    /// what is queued, seals and returns. Throws when a sync fails: data may then be lost, so the
+    /// process must end and recover.
     public func run() async throws {
         markRunning()
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let thread = Thread { [self] in
-                do {
-                    try self.commitLoop()
-                    continuation.resume()
-                } catch {
-                    continuation.resume(throwing: error)
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let thread = Thread { [self] in
+                    do {
+                        try self.commitLoop()
+                        continuation.resume()
+                    } catch {
+                        continuation.resume(throwing: error)
+                    }
                 }
+                thread.name = "spur-commit"
+                thread.start()
             }
-            thread.name = "spur-commit"
-            thread.start()
+        } onCancel: {
+            stop()
         }
     }
 

@@ -78,20 +78,11 @@ public struct PosixFileSystem: SegmentFileSystem {
     }
 
     public func write(_ fd: Int32, _ bytes: [UInt8], path: String) throws(StorageError) {
-        var done = 0
-        let result: Int32? = bytes.withUnsafeBytes { raw -> Int32? in
-            while done < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                if n == 0 { return EIO }
-                done += n
-            }
-            return nil
+        let (done, code) = bytes.withUnsafeBytes { raw in
+            Posix.transfer(count: raw.count) { Glibc.write(fd, raw.baseAddress! + $0, raw.count - $0) }
         }
-        if let code = result { throw StorageError("write", path: path, code: code) }
+        if let code { throw StorageError("write", path: path, code: code) }
+        if done < bytes.count { throw StorageError("write", path: path, code: EIO) }
     }
 
     public func sync(_ fd: Int32, path: String) throws(StorageError) {
@@ -123,6 +114,24 @@ public struct PosixFileSystem: SegmentFileSystem {
     }
 }
 
+enum Posix {
+    /// Calls `step(done)` until `count` bytes are transferred or it returns 0 (end of file or a
+    /// device that takes nothing), retrying on EINTR. Returns the bytes done and the errno of a failure.
+    static func transfer(count: Int, _ step: (Int) -> Int) -> (done: Int, errno: Int32?) {
+        var done = 0
+        while done < count {
+            let n = step(done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return (done, errno)
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return (done, nil)
+    }
+}
+
 package enum FileBytes {
     /// Reads a whole file. Segments are bounded by the rotation size, so this is bounded too.
     package static func read(_ path: String) throws(StorageError) -> [UInt8] {
@@ -132,18 +141,8 @@ package enum FileBytes {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw StorageError("stat", path: path, code: errno) }
         var out = [UInt8](repeating: 0, count: Int(st.st_size))
-        var done = 0
-        let code: Int32? = out.withUnsafeMutableBytes { raw -> Int32? in
-            while done < raw.count {
-                let n = Glibc.read(fd, raw.baseAddress! + done, raw.count - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                if n == 0 { break }
-                done += n
-            }
-            return nil
+        let (done, code) = out.withUnsafeMutableBytes { raw in
+            Posix.transfer(count: raw.count) { Glibc.read(fd, raw.baseAddress! + $0, raw.count - $0) }
         }
         if let code { throw StorageError("read", path: path, code: code) }
         if done < out.count { out.removeSubrange(done...) }

@@ -23,6 +23,8 @@ public enum SegmentRewriter {
         _ = try? SegmentScanner.scan(original) { _, payload in
             var lines: [UInt8] = []
             var count: UInt32 = 0
+            // Each block carries the range of its own events (docs/segments.md); the footer the whole file's.
+            var blockMin = Int64.max, blockMax = Int64.min
             var start = payload.startIndex
             for (i, byte) in zip(payload.indices, payload) where byte == 0x0A {
                 let line = payload[start..<i]
@@ -32,15 +34,18 @@ public enum SegmentRewriter {
                     lines.append(0x0A)
                     count += 1
                     if let ts = Event(jsonLine: line)?.ts {
-                        minTs = min(minTs, ts)
-                        maxTs = max(maxTs, ts)
+                        blockMin = min(blockMin, ts)
+                        blockMax = max(blockMax, ts)
                     }
                 } else {
                     removed += 1
                 }
             }
             guard count > 0 else { return }
-            let fields = BlockFields(blockIndex: blocks, firstEventIndex: events, eventCount: count, minMillis: minTs, maxMillis: maxTs)
+            minTs = min(minTs, blockMin)
+            maxTs = max(maxTs, blockMax)
+            let fields = BlockFields(
+                blockIndex: blocks, firstEventIndex: events, eventCount: count, minMillis: blockMin, maxMillis: blockMax)
             out += Frame.encode(type: .block, tag: tag, fields: fields.encoded(), payload: lines)
             blocks += 1
             events += UInt64(count)

@@ -43,6 +43,9 @@ public enum SegmentScanner {
         public let offset: Int
         public let index: UInt32
         public let eventCount: Int
+        /// The block's own event time range, as its header records it.
+        public let minMillis: Int64
+        public let maxMillis: Int64
     }
 
     /// Scans the segment in `bytes`, calling `onBlock` with each valid block's JSON Lines payload.
@@ -106,7 +109,10 @@ public enum SegmentScanner {
                 if fields.blockIndex != nextIndex || fields.firstEventIndex != eventsSoFar {
                     damaged(pos, "block \(fields.blockIndex) follows a gap (expected block \(nextIndex))")
                 }
-                try onBlock(Block(offset: pos, index: fields.blockIndex, eventCount: Int(fields.eventCount)), frame.payload)
+                try onBlock(
+                    Block(
+                        offset: pos, index: fields.blockIndex, eventCount: Int(fields.eventCount), minMillis: fields.minMillis,
+                        maxMillis: fields.maxMillis), frame.payload)
                 nextIndex = fields.blockIndex &+ 1
                 eventsSoFar = fields.firstEventIndex + UInt64(fields.eventCount)
                 scan.blocks += 1

@@ -41,7 +41,6 @@ final class SegmentWriter {
     private let wallMillis: @Sendable () -> Int64
     private var current: OpenSegment?
     private var nextSequence: UInt64
-    private(set) var segmentsSealed = 0
 
     init(
         configuration: Configuration,
@@ -55,8 +54,6 @@ final class SegmentWriter {
         self.wallMillis = wallMillis
         self.nextSequence = try SequenceFile.next(directory: configuration.directory, node: configuration.node)
     }
-
-    var hasOpenSegment: Bool { current != nil }
 
     /// Writes `blocks` as frames to the open segment (opening one if needed). Not yet durable.
     /// On failure the file is cut back to where it was, so a retry never leaves a torn frame.
@@ -134,7 +131,6 @@ final class SegmentWriter {
         fs.close(seg.fd)
         current = nil
         try SegmentPublisher.publish(seg.name, directory: config.directory, fileSystem: fs)
-        segmentsSealed += 1
         logger.info(
             "Sealed segment",
             metadata: ["segment": "\(seg.name)", "events": "\(seg.events)", "bytes": "\(seg.size + frame.count)"])

@@ -1,16 +1,10 @@
 import CZlib
+import Foundation
 
 /// Raw deflate / inflate (no zlib or gzip wrapper: segment frames write their own gzip header) and CRC-32.
 enum Zlib {
-    /// CRC-32 (IEEE, as in gzip) of `bytes`, continuing from `crc`.
-    static func crc32(_ bytes: [UInt8], continuing crc: UInt32 = 0) -> UInt32 {
-        bytes.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress, raw.count > 0 else { return crc }
-            return UInt32(CZlib.crc32(UInt(crc), base.assumingMemoryBound(to: Bytef.self), UInt32(raw.count)))
-        }
-    }
-
-    static func crc32(_ bytes: ArraySlice<UInt8>, continuing crc: UInt32 = 0) -> UInt32 {
+    /// CRC-32 (IEEE, as in gzip) of `bytes` (an array or a slice of one), continuing from `crc`.
+    static func crc32<Bytes: ContiguousBytes>(_ bytes: Bytes, continuing crc: UInt32 = 0) -> UInt32 {
         bytes.withUnsafeBytes { raw in
             guard let base = raw.baseAddress, raw.count > 0 else { return crc }
             return UInt32(CZlib.crc32(UInt(crc), base.assumingMemoryBound(to: Bytef.self), UInt32(raw.count)))

@@ -2,12 +2,6 @@ extension Array where Element == UInt8 {
     mutating func appendLE<T: FixedWidthInteger>(_ value: T) {
         Swift.withUnsafeBytes(of: value.littleEndian) { self.append(contentsOf: $0) }
     }
-
-    mutating func setLE<T: FixedWidthInteger>(_ value: T, at offset: Int) {
-        Swift.withUnsafeBytes(of: value.littleEndian) { raw in
-            for (i, b) in raw.enumerated() { self[offset + i] = b }
-        }
-    }
 }
 
 extension ArraySlice where Element == UInt8 {

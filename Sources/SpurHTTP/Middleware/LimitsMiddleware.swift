@@ -11,15 +11,18 @@ struct LimitsMiddleware: RouterMiddleware {
         if request.head.path.map({ $0.utf8.count }) ?? 0 > maxURIBytes {
             return Responses.text(.uriTooLong, "The request URI is longer than \(maxURIBytes) bytes.")
         }
-        var headerBytes = 0
-        for field in request.headers {
-            headerBytes += field.name.rawName.utf8.count + field.value.utf8.count + 4
-        }
-        if headerBytes > maxHeaderBytes {
+        if HeaderSize.of(request.headers) > maxHeaderBytes {
             return Responses.text(
                 .requestHeaderFieldsTooLarge, "The request headers are larger than \(maxHeaderBytes) bytes.")
         }
         return try await next(request, context)
+    }
+}
+
+/// The size of a header section as the limits count it: each field's name, value, ": " and CRLF.
+enum HeaderSize {
+    static func of(_ fields: HTTPFields) -> Int {
+        fields.reduce(0) { $0 + $1.name.rawName.utf8.count + $1.value.utf8.count + 4 }
     }
 }
 
@@ -40,12 +43,13 @@ struct MetricsMiddleware: RouterMiddleware {
         }
     }
 
-    /// A bounded set of route names, whatever paths clients invent.
+    /// A bounded set of route names, whatever paths clients invent. The tracking routes are
+    /// named by `Tracker.Route`, so both HTTP paths count them alike.
     static func route(_ path: String) -> String {
+        if let tracking = Tracker.Route(target: Substring(path)) { return tracking.name }
         if path.hasPrefix("/o/") { return "open" }
         if path.hasPrefix("/c/") { return "click" }
         switch path {
-        case "/p.gif": return "pixel"
         case "/e": return "beacon"
         case "/s.js": return "script"
         case "/api/identify": return "identify"

@@ -35,9 +35,7 @@ public enum CollectorApplication {
     ) -> Application<RouterResponder<CollectorContext>> {
         let router = buildRouter(configuration: configuration, ingest: ingest)
         let tracker = Tracker(ingest: ingest)
-        let timeout = TimeAmount.nanoseconds(
-            configuration.requestTimeout.components.seconds * 1_000_000_000
-                + configuration.requestTimeout.components.attoseconds / 1_000_000_000)
+        let timeout = TimeAmount(configuration.requestTimeout)
         var http1 = HTTP1Channel.Configuration(
             additionalChannelHandlers: [
                 RequestTimeoutHandler(timeout: timeout),

@@ -70,12 +70,9 @@ final class TrackingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         guard head.method == .get || head.method == .head, let path = head.path, path.utf8.count <= maxURIBytes,
             let route = Tracker.Route(target: Substring(path))
         else { return nil }
-        var headerBytes = 0
-        for field in head.headerFields {
-            headerBytes += field.name.rawName.utf8.count + field.value.utf8.count + 4
-            if field.name == .connection, field.value.lowercased().contains("close") { return nil }
-        }
-        return headerBytes <= maxHeaderBytes ? route : nil
+        // Connection: close is left to the router, which closes after the answer.
+        if head.headerFields[values: .connection].contains(where: { $0.lowercased().contains("close") }) { return nil }
+        return HeaderSize.of(head.headerFields) <= maxHeaderBytes ? route : nil
     }
 
     private func send(_ answer: PlainResponse, for head: HTTPRequest, _ route: Tracker.Route, _ context: ChannelHandlerContext) {
