@@ -10,7 +10,6 @@ enum ExitStatus {
     static let usage: Int32 = 64
     static let dataError: Int32 = 65
     static let noInput: Int32 = 66
-    static let software: Int32 = 70
     static let cannotCreate: Int32 = 73
     static let ioError: Int32 = 74
     static let config: Int32 = 78
@@ -32,11 +31,10 @@ struct CommandFailure: Error, CustomStringConvertible {
         self.status = status
     }
 
-    /// Maps the modules' errors to a line and a status; nil for ArgumentParser's own errors.
+    /// Maps the modules' errors to a line and a status; nil for ArgumentParser's own errors
+    /// (usage, help, exit codes) and anything else, which ArgumentParser reports.
     init?(_ error: any Error) {
         switch error {
-        case is ValidationError, is ExitCode, is CleanExit:
-            return nil
         case let e as CommandFailure:
             self = e
         case let e as NotFound:
@@ -60,7 +58,7 @@ struct CommandFailure: Error, CustomStringConvertible {
                 ?? (e.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? "\(e.code)"
             self.init("cannot create or open \(path): \(reason)", status: e.isFileError ? ExitStatus.cannotCreate : ExitStatus.ioError)
         default:
-            self.init("\(error)", status: ExitStatus.software)
+            return nil
         }
     }
 }

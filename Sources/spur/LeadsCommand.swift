@@ -19,14 +19,14 @@ struct Leads: ParsableCommand {
             aliases: ["list"])
         @OptionGroup var store: StoreOptions
         @Option(help: "How many leads (1–\(LeadQuery.maximumLimit)).") var limit = 20
-        @Option(help: "Only leads in this stage: none, mql or sql.") var stage: Stage?
-        @Option(help: "Only leads with this grade (1–6).") var grade: Grade?
-        @Option(help: "Only leads with this letter (A–D).") var letter: Letter?
+        @Option(help: "Only leads in this stage.") var stage: Stage?
+        @Option(help: "Only leads with this grade.") var grade: Grade?
+        @Option(help: "Only leads with this letter.") var letter: Letter?
         @Option(help: "Only leads with at least this score.") var minScore: Double?
         @Option(help: "Only leads with this interest category among their top interests.") var interest: String?
         @Option(help: "Only leads that opened or clicked this campaign.") var campaign: String?
         @Option(help: "Only leads whose profile changed since this date or time, e.g. 2026-11-22T06:00:00Z.") var updatedSince: String?
-        @Option(help: "Order: \(LeadQuery.Sort.allCases.map(\.rawValue).joined(separator: ", ")).") var sort: LeadQuery.Sort = .score
+        @Option(help: "Order: highest score, latest activity, latest change, or lead id.") var sort: LeadQuery.Sort = .score
         @Option(help: "Continue after the page that printed this cursor.") var cursor: String?
         @Flag var format: OutputFormat = .table
 

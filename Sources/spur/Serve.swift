@@ -29,7 +29,7 @@ struct Serve: AsyncParsableCommand {
     var segmentMaxAge: DurationArgument?
     @Option(help: "Memory queue limit while the disk cannot be written. [env: SPUR_QUEUE_MAX_BYTES] (default: \(ByteSizeArgument.text(defaults.queueMaxBytes)))")
     var queueMaxBytes: ByteSizeArgument?
-    @Option(help: "Client IPs: truncate (IPv4 /24, IPv6 /48), full or none. [env: SPUR_IP] (default: \(defaults.ipStorage.rawValue))")
+    @Option(help: "Client IPs: truncate (IPv4 /24, IPv6 /48), the full address, or none. [env: SPUR_IP] (default: \(defaults.ipStorage.rawValue))")
     var ip: IPStorage?
     @Option(help: "Trusted reverse proxy address or CIDR whose X-Forwarded-For is believed (repeatable). [env: SPUR_TRUSTED_PROXIES, comma-separated]")
     var trustedProxy: [String] = []

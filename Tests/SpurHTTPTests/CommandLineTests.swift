@@ -73,6 +73,29 @@ import Testing
         #expect(env.status == 64 && env.stderr.contains("'hot'"))
     }
 
+    @Test func helpIsPrintedAndExitsZero() throws {
+        for args in [["--help"], ["serve", "--help"], ["leads", "top", "--help"]] {
+            let o = try Self.spur(args)
+            #expect(o.status == 0 && o.stdout.contains("USAGE: spur") && o.stderr.isEmpty, "\(args): \(o.stderr)")
+        }
+        let serve = try Self.spur(["serve", "--help"]).stdout
+        #expect(serve.contains("[env: SPUR_PORT] (default: 8080)") && serve.contains("(default: 200ms)") && serve.contains("(default: 64MiB)"))
+    }
+
+    @Test func environmentVariablesAreCheckedLikeTheirFlags() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Browser.spur)
+        p.arguments = ["serve", "--port", "0"]
+        p.environment = ["SPUR_IP": "everything", "PATH": "/usr/bin:/bin"]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 64 && text.contains("SPUR_IP='everything' is not a valid value for --ip (truncate, full, none)"))
+    }
+
     @Test func aDryRunForgetInADirectoryWithoutDatabaseCreatesNothing() throws {
         let dir = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
