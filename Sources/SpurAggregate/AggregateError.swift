@@ -1,4 +1,5 @@
 import Foundation
+import SpurCore
 
 /// Everything that can go wrong in the aggregator, its store and its readers. The edge maps the
 /// cases to exit codes (`spur`, docs/cli.md) or HTTP statuses; the descriptions are one line
@@ -32,6 +33,17 @@ public enum AggregateError: Error, CustomStringConvertible, Sendable, Equatable 
         case .handoffFailed(let problem): return "hand-off failed: \(problem)"
         case .invalidCursor(let cursor): return "the cursor '\(cursor.prefix(40))' is not one this query handed out: start again without it"
         case .invalidQuery(let problem): return problem
+        }
+    }
+}
+
+extension AggregateError {
+    /// A file-system failure of SpurCore's layer, as this module reports it.
+    init(_ core: SpurError) {
+        if case .io(let operation, let path, let code) = core {
+            self = .fileSystem(operation: operation, path: path, errno: code)
+        } else {
+            self = .handoffFailed(core.description)
         }
     }
 }

@@ -15,12 +15,8 @@ enum ExitStatus {
     static let config: Int32 = 78
 }
 
-/// A lookup that found nothing: exit 1 with the message, no usage text.
-struct NotFound: Error, CustomStringConvertible {
-    let description: String
-}
-
-/// A runtime failure of a command, with its one-line message and exit status. Usage mistakes
+/// A runtime failure of a command (or a lookup that found nothing: `ExitStatus.notFound`), with
+/// its one-line message and exit status. Usage mistakes
 /// stay `ValidationError`s (message plus usage, exit 64).
 struct CommandFailure: Error, CustomStringConvertible {
     let description: String
@@ -37,8 +33,6 @@ struct CommandFailure: Error, CustomStringConvertible {
         switch error {
         case let e as CommandFailure:
             self = e
-        case let e as NotFound:
-            self.init(e.description, status: ExitStatus.notFound)
         case let e as AggregateError:
             switch e {
             case .invalidRules: self.init(e.description, status: ExitStatus.config)
@@ -47,10 +41,13 @@ struct CommandFailure: Error, CustomStringConvertible {
             case .handoffFailed: self.init(e.description, status: 3)
             case .invalidCursor, .invalidQuery: self.init(e.description, status: ExitStatus.usage)
             }
-        case let e as StorageError:
-            self.init(e.description, status: ExitStatus.ioError)
-        case let e as SecretError:
-            self.init(e.description, status: ExitStatus.config)
+        case let e as SpurError:
+            switch e {
+            case .io: self.init(e.description, status: ExitStatus.ioError)
+            case .secret: self.init(e.description, status: ExitStatus.config)
+            case .token, .invalidInput, .invalidRecipients, .invalidNewsletter: self.init(e.description, status: ExitStatus.dataError)
+            case .eventLog: self.init(e.description, status: ExitStatus.ioError)
+            }
         case let e as CocoaError:
             // Foundation's file errors: name the file and the reason, not the error domain.
             let path = (e.userInfo[NSFilePathErrorKey] as? String) ?? e.userInfo["NSFilePath"] as? String ?? "?"

@@ -15,7 +15,7 @@ struct Forget: ParsableCommand {
     @Argument(help: "Lead id.") var lead: String
 
     func run() throws {
-        if let problem = Identifier.problem(lead, what: "lead") { throw ValidationError(problem) }
+        do { try Identifier.validate(lead, what: "lead") } catch { throw ValidationError(error.description) }
         let dirs = store.directories
         for dir in dirs where !FileManager.default.fileExists(atPath: dir + "/segments") {
             throw AggregateError.noSegmentDirectory(dir + "/segments")

@@ -70,12 +70,12 @@ struct Leads: ParsableCommand {
             let reader = try store.reader()
             if events {
                 let events = try reader.events(ofLead: lead)
-                guard !events.isEmpty else { throw NotFound(description: "no events of lead '\(lead)' in \(reader.path)") }
+                guard !events.isEmpty else { throw CommandFailure("no events of lead '\(lead)' in \(reader.path)", status: ExitStatus.notFound) }
                 for event in events { FileHandle.standardOutput.write(Data(event.jsonLine + [0x0A])) }
                 return
             }
             guard let profile = try reader.profile(lead: lead) else {
-                throw NotFound(description: "no lead '\(lead)' in \(reader.path)")
+                throw CommandFailure("no lead '\(lead)' in \(reader.path)", status: ExitStatus.notFound)
             }
             Swift.print(json ? try LeadOutput.json(profile) : LeadOutput.detail(profile))
         }
@@ -196,7 +196,7 @@ struct Report: ParsableCommand {
         func run() throws {
             let reader = try store.reader()
             guard let report = try reader.campaignReport(campaign) else {
-                throw NotFound(description: "no events for campaign '\(campaign)' in \(reader.path)")
+                throw CommandFailure("no events for campaign '\(campaign)' in \(reader.path)", status: ExitStatus.notFound)
             }
             if json {
                 let encoder = JSONEncoder()

@@ -23,7 +23,7 @@ struct SigningOptions: ParsableArguments {
 
     /// `BASE` + `path` + the signed token + `suffix`, with the lead placeholder as `?l=` in template mode.
     func signedURL(_ token: LinkToken, path: String, suffix: String = "") throws -> String {
-        if let problem = token.validationProblem() { throw ValidationError(problem) }
+        do { try token.validate() } catch { throw ValidationError(error.description) }
         let keyring = try secret.keyring(dataDirectory: data.directory).keyring
         var url = try base.url() + path + keyring.sign(token) + suffix
         if let placeholder = leadPlaceholder { url += "?l=" + placeholder }

@@ -35,8 +35,12 @@ struct Wrap: ParsableCommand {
         if modes > 1 { throw ValidationError("give only one of --lead, --lead-placeholder and --recipients") }
         if recipients != nil && out == nil && !dryRun { throw ValidationError("--recipients needs --out DIR") }
         if out != nil && recipients == nil { throw ValidationError("--out is for --recipients") }
-        if let problem = Identifier.problem(campaign, what: "campaign") { throw ValidationError(problem) }
-        if let lead, let problem = Identifier.problem(lead, what: "lead") { throw ValidationError(problem) }
+        do {
+            try Identifier.validate(campaign, what: "campaign")
+            if let lead { try Identifier.validate(lead, what: "lead") }
+        } catch {
+            throw ValidationError(error.description)
+        }
         if let p = leadPlaceholder, p.isEmpty || p.contains(where: { $0 == "\"" || $0 == "<" || $0 == ">" || $0 == " " }) {
             throw ValidationError("--lead-placeholder must be non-empty without quotes, spaces or angle brackets")
         }

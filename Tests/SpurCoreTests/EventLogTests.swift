@@ -11,7 +11,7 @@ final class CountingObserver: EventLogObserver, @unchecked Sendable {
     func committed(events: Int, bytes: Int, seconds: Double) {}
     func sealed(segment: SegmentName, bytes: Int) {}
     func dropped(events: Int, reason: DropReason) { lock.withLock { _dropped += events } }
-    func writeFailed(_ error: StorageError) { lock.withLock { _failures += 1 } }
+    func writeFailed(_ error: SpurError) { lock.withLock { _failures += 1 } }
 }
 
 @Suite struct EventLogTests {
@@ -87,7 +87,7 @@ final class CountingObserver: EventLogObserver, @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(100))
             #expect(!log.status.isReady)
             #expect(log.status.writeError?.contains("No space") == true)
-            await #expect(throws: EventLogError.self) { try await log.appendDurably(EventBatch(sampleEvent(2))) }
+            await #expect(throws: SpurError.self) { try await log.appendDurably(EventBatch(sampleEvent(2))) }
             // Beyond the bounded queue, pixel events are dropped and counted.
             var accepted = 0
             for i in 0..<2000 where log.append(EventBatch(sampleEvent(100 + i))) { accepted += 1 }
@@ -113,7 +113,7 @@ final class CountingObserver: EventLogObserver, @unchecked Sendable {
             try await log.appendDurably(EventBatch(sampleEvent(0)))
             fs.syncError = EIO
             await #expect(throws: (any Error).self) { try await log.appendDurably(EventBatch(sampleEvent(1))) }
-            await #expect(throws: StorageError.self) { try await running.value }
+            await #expect(throws: SpurError.self) { try await running.value }
             #expect(!log.append(EventBatch(sampleEvent(2))))
             // The next start recovers what was synced.
             let restarted = try EventLog(configuration: config(dir), logger: quietLogger)

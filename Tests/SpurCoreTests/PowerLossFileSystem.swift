@@ -55,7 +55,7 @@ final class PowerLossFileSystem: SegmentFileSystem, @unchecked Sendable {
 
     private func name(_ path: String) -> String { (path as NSString).lastPathComponent }
 
-    func createExclusive(_ path: String) throws(StorageError) -> Int32 {
+    func createExclusive(_ path: String) throws(SpurError) -> Int32 {
         guard live() else { return lock.withLock { fakeDescriptor += 1; return fakeDescriptor } }
         let fd = try base.createExclusive(path)
         lock.withLock {
@@ -66,7 +66,7 @@ final class PowerLossFileSystem: SegmentFileSystem, @unchecked Sendable {
         return fd
     }
 
-    func openForAppend(_ path: String) throws(StorageError) -> Int32 {
+    func openForAppend(_ path: String) throws(SpurError) -> Int32 {
         guard live() else { return lock.withLock { fakeDescriptor += 1; return fakeDescriptor } }
         let fd = try base.openForAppend(path)
         lock.withLock {
@@ -82,13 +82,13 @@ final class PowerLossFileSystem: SegmentFileSystem, @unchecked Sendable {
         return fd
     }
 
-    func write(_ fd: Int32, _ bytes: [UInt8], path: String) throws(StorageError) {
+    func write(_ fd: Int32, _ bytes: [UInt8], path: String) throws(SpurError) {
         guard live(), fd < 1_000_000 else { return }
         try base.write(fd, bytes, path: path)
         lock.withLock { inodes[fd]?.length += bytes.count }
     }
 
-    func sync(_ fd: Int32, path: String) throws(StorageError) {
+    func sync(_ fd: Int32, path: String) throws(SpurError) {
         guard live(), fd < 1_000_000 else { return }
         try base.sync(fd, path: path)
         lock.withLock {
@@ -96,7 +96,7 @@ final class PowerLossFileSystem: SegmentFileSystem, @unchecked Sendable {
         }
     }
 
-    func truncate(_ fd: Int32, to length: Int, path: String) throws(StorageError) {
+    func truncate(_ fd: Int32, to length: Int, path: String) throws(SpurError) {
         guard live(), fd < 1_000_000 else { return }
         try base.truncate(fd, to: length, path: path)
         lock.withLock {
@@ -114,7 +114,7 @@ final class PowerLossFileSystem: SegmentFileSystem, @unchecked Sendable {
         lock.withLock { _ = inodes.removeValue(forKey: fd) }
     }
 
-    func rename(_ from: String, _ to: String) throws(StorageError) {
+    func rename(_ from: String, _ to: String) throws(SpurError) {
         guard live() else { return }
         try base.rename(from, to)
         lock.withLock {
@@ -125,13 +125,13 @@ final class PowerLossFileSystem: SegmentFileSystem, @unchecked Sendable {
         }
     }
 
-    func syncDirectory(_ path: String) throws(StorageError) {
+    func syncDirectory(_ path: String) throws(SpurError) {
         guard live() else { return }
         try base.syncDirectory(path)
         lock.withLock { durable = current }
     }
 
-    func remove(_ path: String) throws(StorageError) {
+    func remove(_ path: String) throws(SpurError) {
         guard live() else { return }
         lock.withLock {
             if let inode = current[name(path)], durable.values.contains(where: { $0 === inode }) {

@@ -60,26 +60,26 @@ final class FaultyFileSystem: SegmentFileSystem, @unchecked Sendable {
         set { lock.withLock { _syncError = newValue } }
     }
 
-    func createExclusive(_ path: String) throws(StorageError) -> Int32 {
-        if let code = writeError { throw StorageError("create", path: path, code: code) }
+    func createExclusive(_ path: String) throws(SpurError) -> Int32 {
+        if let code = writeError { throw SpurError.io(operation: "create", path: path, errno: code) }
         return try base.createExclusive(path)
     }
-    func openForAppend(_ path: String) throws(StorageError) -> Int32 { try base.openForAppend(path) }
-    func write(_ fd: Int32, _ bytes: [UInt8], path: String) throws(StorageError) {
+    func openForAppend(_ path: String) throws(SpurError) -> Int32 { try base.openForAppend(path) }
+    func write(_ fd: Int32, _ bytes: [UInt8], path: String) throws(SpurError) {
         if let code = writeError {
             // A real ENOSPC often comes after part of the data was written: simulate that.
             try? base.write(fd, Array(bytes.prefix(bytes.count / 2)), path: path)
-            throw StorageError("write", path: path, code: code)
+            throw SpurError.io(operation: "write", path: path, errno: code)
         }
         try base.write(fd, bytes, path: path)
     }
-    func sync(_ fd: Int32, path: String) throws(StorageError) {
-        if let code = syncError { throw StorageError("fdatasync", path: path, code: code) }
+    func sync(_ fd: Int32, path: String) throws(SpurError) {
+        if let code = syncError { throw SpurError.io(operation: "fdatasync", path: path, errno: code) }
         try base.sync(fd, path: path)
     }
-    func truncate(_ fd: Int32, to length: Int, path: String) throws(StorageError) { try base.truncate(fd, to: length, path: path) }
+    func truncate(_ fd: Int32, to length: Int, path: String) throws(SpurError) { try base.truncate(fd, to: length, path: path) }
     func close(_ fd: Int32) { base.close(fd) }
-    func rename(_ from: String, _ to: String) throws(StorageError) { try base.rename(from, to) }
-    func syncDirectory(_ path: String) throws(StorageError) { try base.syncDirectory(path) }
-    func remove(_ path: String) throws(StorageError) { try base.remove(path) }
+    func rename(_ from: String, _ to: String) throws(SpurError) { try base.rename(from, to) }
+    func syncDirectory(_ path: String) throws(SpurError) { try base.syncDirectory(path) }
+    func remove(_ path: String) throws(SpurError) { try base.remove(path) }
 }

@@ -7,10 +7,10 @@ import Testing
 
     @Test func signedTokensVerify() throws {
         let text = keyring.sign(click)
-        #expect(try keyring.verify(text).get() == click)
+        #expect(try keyring.verify(text) == click)
         #expect(text.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." })
         let open = LinkToken(kind: .open, campaign: "c", lead: "l")
-        #expect(try keyring.verify(keyring.sign(open)).get() == open)
+        #expect(try keyring.verify(keyring.sign(open)) == open)
     }
 
     @Test func everyFlippedByteIsRejected() {
@@ -19,8 +19,8 @@ import Testing
             for replacement in [UInt8(ascii: "A"), UInt8(ascii: "_"), UInt8(ascii: "z")] where text[i] != replacement {
                 var tampered = text
                 tampered[i] = replacement
-                let result = keyring.verify(String(decoding: tampered, as: UTF8.self))
-                #expect(throws: TokenError.self, "byte \(i)") { try result.get() }
+                let result = { try keyring.verify(String(decoding: tampered, as: UTF8.self)) }
+                #expect(throws: SpurError.self, "byte \(i)") { try result() }
             }
         }
     }
@@ -28,40 +28,40 @@ import Testing
     @Test func everyTruncationIsRejected() {
         let text = keyring.sign(click)
         for n in 0..<text.count {
-            #expect(throws: TokenError.self) { try keyring.verify(String(text.prefix(n))).get() }
+            #expect(throws: SpurError.self) { try keyring.verify(String(text.prefix(n))) }
         }
-        #expect(throws: TokenError.self) { try keyring.verify(text + "A").get() }
+        #expect(throws: SpurError.self) { try keyring.verify(text + "A") }
     }
 
     @Test func wrongKeyAndRetiredKeyAreRejected() throws {
         let other = try Keyring(parsing: "k1:ffffffffffffffffffffffffffffffff")
-        #expect(other.verify(keyring.sign(click)) == .failure(.badSignature))
+        #expect(throws: SpurError.token(.badSignature)) { try other.verify(keyring.sign(click)) }
         let rotated = try Keyring(parsing: "k1:0123456789abcdef0123456789abcdef\nk2:fedcba9876543210fedcba9876543210")
         // Old links keep working after rotation; new ones are signed with the newest key.
-        #expect(try rotated.verify(keyring.sign(click)).get() == click)
+        #expect(try rotated.verify(keyring.sign(click)) == click)
         let fresh = rotated.sign(click)
-        #expect(keyring.verify(fresh) == .failure(.unknownKey))
+        #expect(throws: SpurError.token(.unknownKey)) { try keyring.verify(fresh) }
         let retired = try Keyring(parsing: "k2:fedcba9876543210fedcba9876543210")
-        #expect(retired.verify(keyring.sign(click)) == .failure(.unknownKey))
-        #expect(try retired.verify(fresh).get() == click)
+        #expect(throws: SpurError.token(.unknownKey)) { try retired.verify(keyring.sign(click)) }
+        #expect(try retired.verify(fresh) == click)
     }
 
     @Test func contentIsValidated() {
-        #expect(LinkToken(kind: .click, campaign: "c", url: "javascript:alert(1)").validationProblem() != nil)
-        #expect(LinkToken(kind: .click, campaign: "c", url: "//evil.example").validationProblem() != nil)
-        #expect(LinkToken(kind: .click, campaign: "c", url: "https://").validationProblem() != nil)
-        #expect(LinkToken(kind: .click, campaign: "c", lead: "a@b.example", url: "https://x.example").validationProblem() != nil)
-        #expect(LinkToken(kind: .click, campaign: "c d", url: "https://x.example").validationProblem() != nil)
-        #expect(LinkToken(kind: .click, campaign: "c", url: nil).validationProblem() != nil)
-        #expect(LinkToken(kind: .open, campaign: "c", lead: "l", url: "https://x.example").validationProblem() != nil)
-        #expect(LinkToken(kind: .download, campaign: "c", url: "HTTPS://x.example/a.pdf").validationProblem() == nil)
+        #expect(LinkToken(kind: .click, campaign: "c", url: "javascript:alert(1)").isValid == false)
+        #expect(LinkToken(kind: .click, campaign: "c", url: "//evil.example").isValid == false)
+        #expect(LinkToken(kind: .click, campaign: "c", url: "https://").isValid == false)
+        #expect(LinkToken(kind: .click, campaign: "c", lead: "a@b.example", url: "https://x.example").isValid == false)
+        #expect(LinkToken(kind: .click, campaign: "c d", url: "https://x.example").isValid == false)
+        #expect(LinkToken(kind: .click, campaign: "c", url: nil).isValid == false)
+        #expect(LinkToken(kind: .open, campaign: "c", lead: "l", url: "https://x.example").isValid == false)
+        #expect(LinkToken(kind: .download, campaign: "c", url: "HTTPS://x.example/a.pdf").isValid)
     }
 
     @Test func secretsAreValidated() {
-        #expect(throws: SecretError.self) { try Keyring(parsing: "") }
-        #expect(throws: SecretError.self) { try Keyring(parsing: "k1:short") }
-        #expect(throws: SecretError.self) { try Keyring(parsing: "k1:0123456789abcdef0\nk1:0123456789abcdef1") }
-        #expect(throws: SecretError.self) { try Keyring(parsing: "bad id!:0123456789abcdef0123") }
+        #expect(throws: SpurError.self) { try Keyring(parsing: "") }
+        #expect(throws: SpurError.self) { try Keyring(parsing: "k1:short") }
+        #expect(throws: SpurError.self) { try Keyring(parsing: "k1:0123456789abcdef0\nk1:0123456789abcdef1") }
+        #expect(throws: SpurError.self) { try Keyring(parsing: "bad id!:0123456789abcdef0123") }
         #expect(throws: Never.self) { try Keyring(parsing: Keyring.generate()) }
         #expect(throws: Never.self) { try Keyring(parsing: "# comment\n0123456789abcdef0123456789abcdef") }
     }

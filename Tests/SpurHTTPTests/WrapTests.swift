@@ -28,7 +28,7 @@ func unwrap(_ output: String, _ wrapper: NewsletterWrapper) -> String {
     while let r = rest.range(of: wrapBase + "/c/") {
         let tokenEnd = rest[r.upperBound...].firstIndex { !($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") } ?? rest.endIndex
         result += rest[..<r.lowerBound]
-        if (try? testKeyring.verify(rest[r.upperBound..<tokenEnd]).get()) != nil, let link = wrapped.next() {
+        if (try? testKeyring.verify(rest[r.upperBound..<tokenEnd])) != nil, let link = wrapped.next() {
             result += link.raw
         } else {
             result += rest[r.lowerBound..<tokenEnd]
@@ -44,7 +44,7 @@ func spurTargets(_ html: String, keyring: Keyring = testKeyring) -> [String] {
     var rest = Substring(html)
     while let r = rest.range(of: wrapBase + "/c/") {
         let tokenEnd = rest[r.upperBound...].firstIndex { !($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") } ?? rest.endIndex
-        if let token = try? keyring.verify(rest[r.upperBound..<tokenEnd]).get(), !token.honeypot { out.append(token.url!) }
+        if let token = try? keyring.verify(rest[r.upperBound..<tokenEnd]), !token.honeypot { out.append(token.url!) }
         rest = rest[tokenEnd...]
     }
     return out
@@ -121,7 +121,7 @@ func spurTargets(_ html: String, keyring: Keyring = testKeyring) -> [String] {
             let links = output.components(separatedBy: wrapBase).dropFirst().compactMap { part -> String? in
                 guard part.hasPrefix("/c/") else { return nil }
                 let path = String(part.prefix { !($0 == "\"" || $0 == "'" || $0 == " " || $0 == ">") })
-                return (try? testKeyring.verify(path.dropFirst(3)).get()) == nil ? nil : path  // not our link
+                return (try? testKeyring.verify(path.dropFirst(3))) == nil ? nil : path  // not our link
             }
             let expected = wrapper.links.compactMap { if case .wrap = $0.decision { $0.target } else { nil } }
             // The honeypot link goes to the collector's robots.txt.
@@ -148,14 +148,14 @@ func spurTargets(_ html: String, keyring: Keyring = testKeyring) -> [String] {
         let output = String(decoding: wrapper.render(lead: .placeholder("{{lead}}"), keyring: testKeyring), as: UTF8.self)
         #expect(output.contains("?l={{lead}}\">A</a>"))
         #expect(output.contains(".gif?l={{lead}}\" width=\"1\""))
-        let token = try testKeyring.verify(Substring(spurTokens(output)[0])).get()
+        let token = try testKeyring.verify(Substring(spurTokens(output)[0]))
         #expect(token.leadInQuery && token.lead == nil)
     }
 
     @Test func badInputIsRefused() {
-        #expect(throws: NewsletterWrapper.InputError.self) { try NewsletterWrapper(html: [0x3C, 0, 1, 2], options: .init(base: wrapBase, campaign: "c")) }
-        #expect(throws: NewsletterWrapper.InputError.self) { try NewsletterWrapper(html: [0x3C, 0xFF, 0xFE], options: .init(base: wrapBase, campaign: "c")) }
-        #expect(throws: NewsletterWrapper.InputError.self) { try NewsletterWrapper(html: Array("just text".utf8), options: .init(base: wrapBase, campaign: "c")) }
+        #expect(throws: SpurError.self) { try NewsletterWrapper(html: [0x3C, 0, 1, 2], options: .init(base: wrapBase, campaign: "c")) }
+        #expect(throws: SpurError.self) { try NewsletterWrapper(html: [0x3C, 0xFF, 0xFE], options: .init(base: wrapBase, campaign: "c")) }
+        #expect(throws: SpurError.self) { try NewsletterWrapper(html: Array("just text".utf8), options: .init(base: wrapBase, campaign: "c")) }
     }
 
     @Test func recipientCSVIsParsedStrictly() throws {
@@ -165,7 +165,7 @@ func spurTargets(_ html: String, keyring: Keyring = testKeyring) -> [String] {
             ("lead\n..\n", "cannot be used as a file name"), ("lead\na\na\n", "appears twice"), ("lead\n\"a\n", "not closed"),
             ("lead\n", "no recipients"), ("lead\na@b.example\n", "e-mail"),
         ] {
-            #expect(throws: RecipientList.Problem.self) { try RecipientList.leads(csv: csv, column: "lead", file: "r.csv") }
+            #expect(throws: SpurError.self) { try RecipientList.leads(csv: csv, column: "lead", file: "r.csv") }
             do {
                 _ = try RecipientList.leads(csv: csv, column: "lead", file: "r.csv")
             } catch {

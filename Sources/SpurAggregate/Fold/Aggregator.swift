@@ -92,7 +92,7 @@ public struct Aggregator {
         do {
             try fs.remove(fresh)
             try fs.remove(fresh + "-journal")
-        } catch { throw AggregateError.fileSystem(operation: error.operation, path: error.path, errno: error.code) }
+        } catch { throw AggregateError(error) }
         let old = FileManager.default.fileExists(atPath: options.database) ? try AggregateStore(path: options.database) : nil
         let previous = try old?.stages() ?? [:]
         var summary: Summary
@@ -109,7 +109,7 @@ public struct Aggregator {
             let dir = (options.database as NSString).deletingLastPathComponent
             try fs.syncDirectory(dir.isEmpty ? "." : dir)
         } catch {
-            throw AggregateError.fileSystem(operation: error.operation, path: error.path, errno: error.code)
+            throw AggregateError(error)
         }
         try handOff(try AggregateStore(path: options.database), summary: &summary)
         return summary

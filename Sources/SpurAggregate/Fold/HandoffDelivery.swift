@@ -13,7 +13,7 @@ enum HandoffDelivery {
             try fs.write(fd, Array(text.utf8), path: path)
             try fs.sync(fd, path: path)
         } catch {
-            throw AggregateError.fileSystem(operation: error.operation, path: error.path, errno: error.code)
+            throw AggregateError(error)
         }
     }
 

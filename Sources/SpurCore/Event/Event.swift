@@ -1,4 +1,4 @@
-/// The kinds of event Spur records (SPEC §3).
+/// The kinds of event Spur records (docs/events.md).
 public enum EventType: String, Sendable, CaseIterable, Codable {
     case open, click, download, pageview, identify, form, custom
 }
@@ -29,7 +29,7 @@ public struct EventFlags: OptionSet, Sendable, Hashable {
     }
 }
 
-/// One event record: a line of a segment (SPEC §3). Absent fields are nil and not written.
+/// One event record: a line of a segment (docs/events.md). Absent fields are nil and not written.
 public struct Event: Sendable, Equatable {
     public var id: String
     public var ts: Int64

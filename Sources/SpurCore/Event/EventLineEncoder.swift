@@ -1,4 +1,4 @@
-/// Writes an event as one JSON line with the fixed field names of SPEC §3.
+/// Writes an event as one JSON line with the fixed field names and order of docs/events.md.
 ///
 /// Hand-written because it runs for every request: no Foundation encoder, no intermediate
 /// dictionaries, just bytes appended to the batch buffer.

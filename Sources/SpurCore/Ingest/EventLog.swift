@@ -1,14 +1,6 @@
 import Foundation
 import Logging
 
-/// Errors of `EventLog.appendDurably`: the events were not written and the caller must say so.
-public struct EventLogError: Error, CustomStringConvertible, Sendable {
-    public enum Kind: Sendable { case unavailable, queueFull, stopped }
-    public let kind: Kind
-    public let detail: String
-    public var description: String { detail }
-}
-
 /// The collector's write path: a bounded in-memory queue shared by all connections and one
 /// commit thread that group-commits it into segments (one write + fdatasync per interval).
 ///
@@ -60,7 +52,7 @@ public final class EventLog: @unchecked Sendable {
     private var stopRequested = false
     private var running = false
     private var finished = false
-    private var writeError: StorageError?
+    private var writeError: SpurError?
 
     /// Opens the log: creates the directory, recovers `.open` files this node left behind.
     public init(
@@ -108,17 +100,18 @@ public final class EventLog: @unchecked Sendable {
         return true
     }
 
-    /// Queues events and returns once they are durable; throws when they cannot be written now.
+    /// Queues events and returns once they are durable; throws `SpurError.eventLog` when they
+    /// cannot be written now.
     public func appendDurably(_ batch: EventBatch) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             condition.lock()
-            let failure: EventLogError?
+            let failure: SpurError?
             if finished || stopRequested {
-                failure = EventLogError(kind: .stopped, detail: "the event log is not running")
+                failure = SpurError.eventLog(.stopped, "the event log is not running")
             } else if let writeError {
-                failure = EventLogError(kind: .unavailable, detail: "events cannot be written: \(writeError)")
+                failure = SpurError.eventLog(.unavailable, "events cannot be written: \(writeError)")
             } else if queuedBytes + batch.bytes.count > configuration.queueMaxBytes {
-                failure = EventLogError(kind: .queueFull, detail: "the write queue is full")
+                failure = SpurError.eventLog(.queueFull, "the write queue is full")
             } else {
                 failure = nil
                 waiters.append(Waiter(batch: batch, continuation: continuation))
@@ -188,7 +181,7 @@ public final class EventLog: @unchecked Sendable {
             waiters = []
             condition.unlock()
             for w in orphans {
-                w.continuation.resume(throwing: EventLogError(kind: .stopped, detail: "the event log stopped"))
+                w.continuation.resume(throwing: SpurError.eventLog(.stopped, "the event log stopped"))
             }
         }
         let interval = Double(configuration.commitInterval.nanoseconds) / 1e9
@@ -255,7 +248,7 @@ public final class EventLog: @unchecked Sendable {
             // After a failed fdatasync the kernel may have dropped the dirty pages: nothing
             // written since the last good sync can be trusted. Stop; recovery runs at next start.
             logger.critical("fdatasync failed; stopping so that recovery can run", metadata: ["error": "\(error)"])
-            for w in group { w.continuation.resume(throwing: EventLogError(kind: .unavailable, detail: "\(error)")) }
+            for w in group { w.continuation.resume(throwing: SpurError.eventLog(.unavailable, "\(error)")) }
             throw error
         }
         let seconds = Double(SystemTime.monotonicNanos() - started) / 1e9
@@ -271,7 +264,7 @@ public final class EventLog: @unchecked Sendable {
         return true
     }
 
-    private func writeFailed(_ error: StorageError, requeue batch: EventBatch, group: [Waiter]) {
+    private func writeFailed(_ error: SpurError, requeue batch: EventBatch, group: [Waiter]) {
         observer.writeFailed(error)
         condition.lock()
         let first = writeError == nil
@@ -288,7 +281,7 @@ public final class EventLog: @unchecked Sendable {
             logger.error("Cannot write events; queueing them until writing works again", metadata: ["error": "\(error)"])
         }
         for w in group {
-            w.continuation.resume(throwing: EventLogError(kind: .unavailable, detail: "events cannot be written: \(error)"))
+            w.continuation.resume(throwing: SpurError.eventLog(.unavailable, "events cannot be written: \(error)"))
         }
     }
 
@@ -311,7 +304,7 @@ public final class EventLog: @unchecked Sendable {
         condition.unlock()
         logger.error("Dropping events that could not be written before shutdown", metadata: ["events": "\(events)"])
         observer.dropped(events: events, reason: .unwritableAtShutdown)
-        for w in group { w.continuation.resume(throwing: EventLogError(kind: .stopped, detail: "shutting down")) }
+        for w in group { w.continuation.resume(throwing: SpurError.eventLog(.stopped, "shutting down")) }
     }
 }
 

@@ -14,7 +14,7 @@ public protocol EventLogObserver: Sendable {
     func committed(events: Int, bytes: Int, seconds: Double)
     func sealed(segment: SegmentName, bytes: Int)
     func dropped(events: Int, reason: DropReason)
-    func writeFailed(_ error: StorageError)
+    func writeFailed(_ error: SpurError)
 }
 
 public struct NoEventLogObserver: EventLogObserver {
@@ -22,5 +22,5 @@ public struct NoEventLogObserver: EventLogObserver {
     public func committed(events: Int, bytes: Int, seconds: Double) {}
     public func sealed(segment: SegmentName, bytes: Int) {}
     public func dropped(events: Int, reason: DropReason) {}
-    public func writeFailed(_ error: StorageError) {}
+    public func writeFailed(_ error: SpurError) {}
 }

@@ -88,7 +88,7 @@ public struct IPNetwork: Sendable, Hashable {
     }
 }
 
-/// How client IPs are stored (SPEC §2 "Privacy at ingest").
+/// How client IPs are stored (docs/privacy.md, `--ip` in docs/configuration.md).
 public enum IPStorage: String, Sendable, CaseIterable {
     /// IPv4 /24, IPv6 /48 (default).
     case truncate

@@ -1,45 +1,25 @@
 import Foundation
 
-/// An I/O failure with the operation, path and errno that caused it.
-public struct StorageError: Error, CustomStringConvertible, Sendable {
-    public let operation: String
-    public let path: String
-    public let code: Int32
-
-    public init(_ operation: String, path: String, code: Int32) {
-        self.operation = operation
-        self.path = path
-        self.code = code
-    }
-
-    /// The disk (or quota) is full: a condition that goes away by itself.
-    public var isNoSpace: Bool { code == ENOSPC || code == EDQUOT }
-
-    public var description: String {
-        "\(operation) \(path): \(String(cString: strerror(code))) (errno \(code))"
-    }
-}
-
 /// The few file operations the segment writer needs. The default is plain POSIX; tests inject
 /// failures (ENOSPC, EIO) through their own implementation.
 public protocol SegmentFileSystem: Sendable {
     /// Creates a new file that must not exist yet; returns its descriptor.
-    func createExclusive(_ path: String) throws(StorageError) -> Int32
-    func openForAppend(_ path: String) throws(StorageError) -> Int32
+    func createExclusive(_ path: String) throws(SpurError) -> Int32
+    func openForAppend(_ path: String) throws(SpurError) -> Int32
     /// Writes all of `bytes` at the current offset.
-    func write(_ fd: Int32, _ bytes: [UInt8], path: String) throws(StorageError)
-    func sync(_ fd: Int32, path: String) throws(StorageError)
-    func truncate(_ fd: Int32, to length: Int, path: String) throws(StorageError)
+    func write(_ fd: Int32, _ bytes: [UInt8], path: String) throws(SpurError)
+    func sync(_ fd: Int32, path: String) throws(SpurError)
+    func truncate(_ fd: Int32, to length: Int, path: String) throws(SpurError)
     func close(_ fd: Int32)
-    func rename(_ from: String, _ to: String) throws(StorageError)
-    func syncDirectory(_ path: String) throws(StorageError)
-    func remove(_ path: String) throws(StorageError)
+    func rename(_ from: String, _ to: String) throws(SpurError)
+    func syncDirectory(_ path: String) throws(SpurError)
+    func remove(_ path: String) throws(SpurError)
 }
 
 extension SegmentFileSystem {
     /// Replaces `path` with `bytes` atomically: temporary file, fsync, rename, directory fsync.
     /// A crash leaves the old file or the new one, never a torn one.
-    func writeAtomically(_ bytes: [UInt8], to path: String) throws(StorageError) {
+    func writeAtomically(_ bytes: [UInt8], to path: String) throws(SpurError) {
         let tmp = path + ".tmp"
         try? remove(tmp)
         let fd = try createExclusive(tmp)
@@ -60,57 +40,57 @@ extension SegmentFileSystem {
 public struct PosixFileSystem: SegmentFileSystem {
     public init() {}
 
-    public func createExclusive(_ path: String) throws(StorageError) -> Int32 {
+    public func createExclusive(_ path: String) throws(SpurError) -> Int32 {
         let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw StorageError("create", path: path, code: errno) }
+        guard fd >= 0 else { throw SpurError.io(operation: "create", path: path, errno: errno) }
         return fd
     }
 
-    public func openForAppend(_ path: String) throws(StorageError) -> Int32 {
+    public func openForAppend(_ path: String) throws(SpurError) -> Int32 {
         let fd = open(path, O_WRONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw StorageError("open", path: path, code: errno) }
+        guard fd >= 0 else { throw SpurError.io(operation: "open", path: path, errno: errno) }
         guard lseek(fd, 0, SEEK_END) >= 0 else {
             let code = errno
             Glibc.close(fd)
-            throw StorageError("seek", path: path, code: code)
+            throw SpurError.io(operation: "seek", path: path, errno: code)
         }
         return fd
     }
 
-    public func write(_ fd: Int32, _ bytes: [UInt8], path: String) throws(StorageError) {
+    public func write(_ fd: Int32, _ bytes: [UInt8], path: String) throws(SpurError) {
         let (done, code) = bytes.withUnsafeBytes { raw in
             Posix.transfer(count: raw.count) { Glibc.write(fd, raw.baseAddress! + $0, raw.count - $0) }
         }
-        if let code { throw StorageError("write", path: path, code: code) }
-        if done < bytes.count { throw StorageError("write", path: path, code: EIO) }
+        if let code { throw SpurError.io(operation: "write", path: path, errno: code) }
+        if done < bytes.count { throw SpurError.io(operation: "write", path: path, errno: EIO) }
     }
 
-    public func sync(_ fd: Int32, path: String) throws(StorageError) {
-        guard fdatasync(fd) == 0 else { throw StorageError("fdatasync", path: path, code: errno) }
+    public func sync(_ fd: Int32, path: String) throws(SpurError) {
+        guard fdatasync(fd) == 0 else { throw SpurError.io(operation: "fdatasync", path: path, errno: errno) }
     }
 
-    public func truncate(_ fd: Int32, to length: Int, path: String) throws(StorageError) {
-        guard ftruncate(fd, off_t(length)) == 0 else { throw StorageError("truncate", path: path, code: errno) }
-        guard lseek(fd, off_t(length), SEEK_SET) >= 0 else { throw StorageError("seek", path: path, code: errno) }
+    public func truncate(_ fd: Int32, to length: Int, path: String) throws(SpurError) {
+        guard ftruncate(fd, off_t(length)) == 0 else { throw SpurError.io(operation: "truncate", path: path, errno: errno) }
+        guard lseek(fd, off_t(length), SEEK_SET) >= 0 else { throw SpurError.io(operation: "seek", path: path, errno: errno) }
     }
 
     public func close(_ fd: Int32) {
         _ = Glibc.close(fd)
     }
 
-    public func rename(_ from: String, _ to: String) throws(StorageError) {
-        guard Glibc.rename(from, to) == 0 else { throw StorageError("rename", path: from, code: errno) }
+    public func rename(_ from: String, _ to: String) throws(SpurError) {
+        guard Glibc.rename(from, to) == 0 else { throw SpurError.io(operation: "rename", path: from, errno: errno) }
     }
 
-    public func syncDirectory(_ path: String) throws(StorageError) {
+    public func syncDirectory(_ path: String) throws(SpurError) {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw StorageError("open directory", path: path, code: errno) }
+        guard fd >= 0 else { throw SpurError.io(operation: "open directory", path: path, errno: errno) }
         defer { Glibc.close(fd) }
-        guard fsync(fd) == 0 else { throw StorageError("fsync directory", path: path, code: errno) }
+        guard fsync(fd) == 0 else { throw SpurError.io(operation: "fsync directory", path: path, errno: errno) }
     }
 
-    public func remove(_ path: String) throws(StorageError) {
-        guard unlink(path) == 0 || errno == ENOENT else { throw StorageError("unlink", path: path, code: errno) }
+    public func remove(_ path: String) throws(SpurError) {
+        guard unlink(path) == 0 || errno == ENOENT else { throw SpurError.io(operation: "unlink", path: path, errno: errno) }
     }
 }
 
@@ -134,17 +114,17 @@ enum Posix {
 
 package enum FileBytes {
     /// Reads a whole file. Segments are bounded by the rotation size, so this is bounded too.
-    package static func read(_ path: String) throws(StorageError) -> [UInt8] {
+    package static func read(_ path: String) throws(SpurError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw StorageError("open", path: path, code: errno) }
+        guard fd >= 0 else { throw SpurError.io(operation: "open", path: path, errno: errno) }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw StorageError("stat", path: path, code: errno) }
+        guard fstat(fd, &st) == 0 else { throw SpurError.io(operation: "stat", path: path, errno: errno) }
         var out = [UInt8](repeating: 0, count: Int(st.st_size))
         let (done, code) = out.withUnsafeMutableBytes { raw in
             Posix.transfer(count: raw.count) { Glibc.read(fd, raw.baseAddress! + $0, raw.count - $0) }
         }
-        if let code { throw StorageError("read", path: path, code: code) }
+        if let code { throw SpurError.io(operation: "read", path: path, errno: code) }
         if done < out.count { out.removeSubrange(done...) }
         return out
     }

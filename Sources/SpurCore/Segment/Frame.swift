@@ -167,7 +167,10 @@ enum Frame {
         var payload: [UInt8]
     }
 
-    enum Failure: Error, Equatable {
+    /// What the bytes at an offset hold. Not an error type: a torn or corrupt frame is an
+    /// expected finding of a scan, reported as damage.
+    enum Outcome {
+        case frame(Parsed)
         /// Not enough bytes left for what the frame announces (a torn tail).
         case truncated
         /// The bytes are not a valid frame.
@@ -175,47 +178,47 @@ enum Frame {
     }
 
     /// Verifies and decodes the frame starting at `offset` of `bytes`.
-    static func parse(_ bytes: [UInt8], at offset: Int) -> Result<Parsed, Failure> {
+    static func parse(_ bytes: [UInt8], at offset: Int) -> Outcome {
         let available = bytes.count - offset
-        guard available >= 16 else { return .failure(.truncated) }
+        guard available >= 16 else { return .truncated }
         for i in 0..<fixedPrefix.count where bytes[offset + i] != fixedPrefix[i] {
-            return .failure(.corrupt("bad gzip header byte at +\(i)"))
+            return .corrupt("bad gzip header byte at +\(i)")
         }
         let all = bytes[...]
         let xlen = Int(all.readLE(UInt16.self, at: offset + 10))
-        guard bytes[offset + 12] == subfieldID else { return .failure(.corrupt("missing 'E' subfield")) }
+        guard bytes[offset + 12] == subfieldID else { return .corrupt("missing 'E' subfield") }
         guard let type = FrameType(rawValue: bytes[offset + 13]) else {
-            return .failure(.corrupt("unknown frame type"))
+            return .corrupt("unknown frame type")
         }
         let slen = Int(all.readLE(UInt16.self, at: offset + 14))
-        guard xlen == slen + 4, slen >= 20 else { return .failure(.corrupt("inconsistent extra-field length")) }
-        guard available >= 12 + xlen else { return .failure(.truncated) }
+        guard xlen == slen + 4, slen >= 20 else { return .corrupt("inconsistent extra-field length") }
+        guard available >= 12 + xlen else { return .truncated }
         let mcrcAt = offset + 12 + slen
         let mcrc = all.readLE(UInt32.self, at: mcrcAt)
         guard Zlib.crc32(bytes[(offset + 12)..<mcrcAt]) == mcrc else {
-            return .failure(.corrupt("frame metadata checksum mismatch"))
+            return .corrupt("frame metadata checksum mismatch")
         }
         let size = Int(all.readLE(UInt32.self, at: offset + 16))
         let fieldsEnd = mcrcAt
         let cdataStart = mcrcAt + 4
-        guard size >= cdataStart - offset + 8 + 2 else { return .failure(.corrupt("frame size too small")) }
+        guard size >= cdataStart - offset + 8 + 2 else { return .corrupt("frame size too small") }
         guard all.readLE(UInt16.self, at: offset + 28) == version else {
-            return .failure(.corrupt("unsupported frame version"))
+            return .corrupt("unsupported frame version")
         }
-        guard available >= size else { return .failure(.truncated) }
+        guard available >= size else { return .truncated }
         let end = offset + size
         let cdata = bytes[cdataStart..<(end - 8)]
         guard Zlib.crc32(cdata) == all.readLE(UInt32.self, at: offset + 20) else {
-            return .failure(.corrupt("compressed data checksum mismatch"))
+            return .corrupt("compressed data checksum mismatch")
         }
         let isize = Int(all.readLE(UInt32.self, at: end - 4))
         guard let payload = Zlib.inflate(cdata, expectedSize: isize, limit: maxPayload) else {
-            return .failure(.corrupt("deflate stream invalid"))
+            return .corrupt("deflate stream invalid")
         }
         guard Zlib.crc32(payload) == all.readLE(UInt32.self, at: end - 8) else {
-            return .failure(.corrupt("payload checksum mismatch"))
+            return .corrupt("payload checksum mismatch")
         }
-        return .success(
+        return .frame(
             Parsed(
                 type: type,
                 tag: all.readLE(UInt32.self, at: offset + 24),

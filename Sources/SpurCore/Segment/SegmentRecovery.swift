@@ -80,7 +80,7 @@ public enum SegmentRecovery {
             // Valid frames after the damage: this is not a simple torn tail. Keep the original.
             preserved = directory + "/" + name.sealedFileName + ".damaged"
             guard FileManager.default.createFile(atPath: preserved!, contents: Data(bytes)) else {
-                throw StorageError("create", path: preserved!, code: errno)
+                throw SpurError.io(operation: "create", path: preserved!, errno: errno)
             }
         }
         let footer = FooterFields(

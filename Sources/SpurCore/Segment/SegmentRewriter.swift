@@ -13,7 +13,7 @@ public enum SegmentRewriter {
     /// The segment with only the lines `keep` accepts; nil when the file has no valid header.
     /// Damaged frames are dropped (they could not be checked).
     public static func rewrite(_ original: [UInt8], keep: (ArraySlice<UInt8>) -> Bool) -> Result? {
-        guard case .success(let headerFrame) = Frame.parse(original, at: 0), headerFrame.type == .header,
+        guard case .frame(let headerFrame) = Frame.parse(original, at: 0), headerFrame.type == .header,
             let header = HeaderFields(headerFrame.fields)
         else { return nil }
         let tag = UInt32.random(in: 1...UInt32.max)
@@ -60,7 +60,7 @@ public enum SegmentRewriter {
 
     /// Atomically replaces `path` with `bytes`: temporary file, fsync, verify, rename, directory fsync.
     public static func replace(_ path: String, with bytes: [UInt8], fileSystem fs: any SegmentFileSystem = PosixFileSystem()) throws {
-        guard (try? SegmentScanner.scan(bytes))?.isClean == true else { throw StorageError("verify", path: path, code: EIO) }
+        guard (try? SegmentScanner.scan(bytes))?.isClean == true else { throw SpurError.io(operation: "verify", path: path, errno: EIO) }
         try fs.writeAtomically(bytes, to: path)
     }
 }

@@ -61,7 +61,7 @@ public enum SegmentScanner {
         }
         let tag: UInt32
         switch Frame.parse(bytes, at: 0) {
-        case .success(let frame) where frame.type == .header:
+        case .frame(let frame) where frame.type == .header:
             guard let header = HeaderFields(frame.fields) else {
                 scan.damage.append(.init(offset: 0, reason: "header frame fields invalid"))
                 return scan
@@ -71,13 +71,13 @@ public enum SegmentScanner {
             scan.sequence = header.sequence
             scan.createdMillis = header.createdMillis
             scan.validEnd = frame.size
-        case .success:
+        case .frame:
             scan.damage.append(.init(offset: 0, reason: "first frame is not a header"))
             return scan
-        case .failure(.truncated):
+        case .truncated:
             scan.damage.append(.init(offset: 0, reason: "torn header frame"))
             return scan
-        case .failure(.corrupt(let why)):
+        case .corrupt(let why):
             scan.damage.append(.init(offset: 0, reason: "header frame: \(why)"))
             return scan
         }
@@ -94,7 +94,7 @@ public enum SegmentScanner {
 
         scanning: while pos < bytes.count {
             switch Frame.parse(bytes, at: pos) {
-            case .success(let frame) where frame.tag == tag && frame.type == .block:
+            case .frame(let frame) where frame.tag == tag && frame.type == .block:
                 guard let fields = BlockFields(frame.fields) else {
                     damaged(pos, "block fields invalid")
                     pos += frame.size
@@ -129,7 +129,7 @@ public enum SegmentScanner {
                     scan.prefixMinMillis = scan.minMillis
                     scan.prefixMaxMillis = scan.maxMillis
                 }
-            case .success(let frame) where frame.tag == tag && frame.type == .footer:
+            case .frame(let frame) where frame.tag == tag && frame.type == .footer:
                 guard let footer = FooterFields(frame.fields) else {
                     damaged(pos, "footer fields invalid")
                     break scanning
@@ -146,13 +146,13 @@ public enum SegmentScanner {
                     damaged(pos, "\(bytes.count - pos) bytes after the footer")
                 }
                 break scanning
-            case .success(let frame):
+            case .frame(let frame):
                 damaged(pos, frame.tag == tag ? "unexpected second header" : "frame of another segment")
                 pos += frame.size
-            case .failure(.truncated):
+            case .truncated:
                 damaged(pos, "torn frame: \(bytes.count - pos) bytes at the end")
                 break scanning
-            case .failure(.corrupt(let why)):
+            case .corrupt(let why):
                 damaged(pos, why)
                 var next = pos + 1
                 while next < bytes.count, !Frame.looksLikeFrame(bytes, at: next, tag: tag) { next += 1 }

@@ -57,7 +57,7 @@ final class SegmentWriter {
 
     /// Writes `blocks` as frames to the open segment (opening one if needed). Not yet durable.
     /// On failure the file is cut back to where it was, so a retry never leaves a torn frame.
-    func write(_ blocks: [PendingBlock], nowNanos: UInt64) throws(StorageError) {
+    func write(_ blocks: [PendingBlock], nowNanos: UInt64) throws(SpurError) {
         if current == nil { try openSegment(nowNanos: nowNanos) }
         guard var seg = current else { return }
         var bytes: [UInt8] = seg.size == 0 ? headerFrame(seg) : []
@@ -97,7 +97,7 @@ final class SegmentWriter {
     }
 
     /// Makes everything written so far durable: fdatasync, and the directory entry of a new file.
-    func sync() throws(StorageError) {
+    func sync() throws(SpurError) {
         guard var seg = current, seg.syncedSize != seg.size || !seg.directoryEntrySynced else { return }
         try fs.sync(seg.fd, path: seg.openPath)
         if !seg.directoryEntrySynced {
@@ -115,7 +115,7 @@ final class SegmentWriter {
 
     /// Appends the footer and publishes the open segment under its sealed name.
     @discardableResult
-    func seal() throws(StorageError) -> (name: SegmentName, bytes: Int)? {
+    func seal() throws(SpurError) -> (name: SegmentName, bytes: Int)? {
         guard let seg = current else { return nil }
         let footer = FooterFields(
             blockCount: seg.blocks, eventCount: seg.events, dataEnd: UInt64(seg.size), dataCRC: seg.dataCRC,
@@ -142,7 +142,7 @@ final class SegmentWriter {
         return Frame.encode(type: .header, tag: seg.tag, fields: header.encoded(), payload: [])
     }
 
-    private func openSegment(nowNanos: UInt64) throws(StorageError) {
+    private func openSegment(nowNanos: UInt64) throws(SpurError) {
         let name = SegmentName(createdMillis: wallMillis(), node: config.node, sequence: nextSequence)
         let path = config.directory + "/" + name.openFileName
         // Persist the next sequence first: a crash must never let a sequence number be reused.
@@ -166,7 +166,7 @@ final class SegmentWriter {
 
 /// Publishing a finished `.open` file under its sealed name, durably.
 enum SegmentPublisher {
-    static func publish(_ name: SegmentName, directory: String, fileSystem fs: any SegmentFileSystem) throws(StorageError) {
+    static func publish(_ name: SegmentName, directory: String, fileSystem fs: any SegmentFileSystem) throws(SpurError) {
         try fs.rename(directory + "/" + name.openFileName, directory + "/" + name.sealedFileName)
         try fs.syncDirectory(directory)
     }
@@ -192,7 +192,7 @@ enum SequenceFile {
         return next
     }
 
-    static func store(_ value: UInt64, directory: String, node: String, fileSystem fs: any SegmentFileSystem) throws(StorageError) {
+    static func store(_ value: UInt64, directory: String, node: String, fileSystem fs: any SegmentFileSystem) throws(SpurError) {
         try fs.writeAtomically(Array("\(value)\n".utf8), to: path(directory: directory, node: node))
     }
 }

@@ -1,29 +1,6 @@
 @preconcurrency import Crypto
 import Foundation
 
-/// Why a token was refused. The collector answers all of them the same way (4xx, no redirect).
-public enum TokenError: Error, Equatable, Sendable, CustomStringConvertible {
-    case malformed
-    case unknownKey
-    case badSignature
-    case invalidContent(String)
-
-    public var description: String {
-        switch self {
-        case .malformed: "the token is malformed"
-        case .unknownKey: "the token was signed with a key this server does not have"
-        case .badSignature: "the token's signature does not match"
-        case .invalidContent(let why): "the token's content is invalid: \(why)"
-        }
-    }
-}
-
-/// A problem with the configured secret.
-public struct SecretError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
 /// The signing keys: the collector verifies with all of them and signs with the newest (last).
 ///
 /// Text form, one key per line: `KEYID:SECRET` (key id 1–16 of `[A-Za-z0-9_-]`, secret at least
@@ -75,14 +52,14 @@ public struct Keyring: Sendable {
             }
             guard (1...16).contains(id.utf8.count),
                 id.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || $0 == 0x5F || $0 == 0x2D })
-            else { throw SecretError("key \(number + 1): key id must be 1–16 letters, digits, '_' or '-'") }
+            else { throw SpurError.secret("key \(number + 1): key id must be 1–16 letters, digits, '_' or '-'") }
             guard secret.utf8.count >= 16 else {
-                throw SecretError("key '\(id)': secret must be at least 16 bytes (32+ random characters recommended)")
+                throw SpurError.secret("key '\(id)': secret must be at least 16 bytes (32+ random characters recommended)")
             }
-            guard !keys.contains(where: { $0.id == id }) else { throw SecretError("key id '\(id)' appears twice") }
+            guard !keys.contains(where: { $0.id == id }) else { throw SpurError.secret("key id '\(id)' appears twice") }
             keys.append(Key(id: id, key: SymmetricKey(data: Array(secret.utf8))))
         }
-        guard !keys.isEmpty else { throw SecretError("no key found in the secret") }
+        guard !keys.isEmpty else { throw SpurError.secret("no key found in the secret") }
         self.keys = keys
     }
 
@@ -97,7 +74,7 @@ public struct Keyring: Sendable {
     /// The key new tokens are signed with.
     public var signingKey: Key { keys[keys.count - 1] }
 
-    /// Signs `token` with the newest key. Precondition: `token.validationProblem() == nil`.
+    /// Signs `token` with the newest key. Precondition: `token.validate()` passes.
     public func sign(_ token: LinkToken) -> String {
         let key = signingKey
         let payload = token.payload(keyID: key.id)
@@ -105,21 +82,21 @@ public struct Keyring: Sendable {
         return Base64URL.encode(payload) + "." + Base64URL.encode(Array(mac.prefix(Self.tagLength)))
     }
 
-    /// Verifies a token string and returns its content.
-    public func verify(_ text: Substring) -> Result<LinkToken, TokenError> {
+    /// Verifies a token string and returns its content; throws `.token(why)`.
+    public func verify(_ text: Substring) throws(SpurError) -> LinkToken {
         guard text.utf8.count <= Self.maxTokenLength, let dot = text.firstIndex(of: "."),
             let payload = Base64URL.decode(text[..<dot].utf8),
             let tag = Base64URL.decode(text[text.index(after: dot)...].utf8), tag.count == Self.tagLength,
             let (keyID, token) = LinkToken.parse(payload: payload)
-        else { return .failure(.malformed) }
-        guard let key = keys.first(where: { $0.id == keyID }) else { return .failure(.unknownKey) }
+        else { throw .token(.malformed) }
+        guard let key = keys.first(where: { $0.id == keyID }) else { throw .token(.unknownKey) }
         let mac = key.authenticationCode(for: payload)
-        guard Self.constantTimeEquals(mac[0..<Self.tagLength], tag[...]) else { return .failure(.badSignature) }
-        if let problem = token.validationProblem() { return .failure(.invalidContent(problem)) }
-        return .success(token)
+        guard Self.constantTimeEquals(mac[0..<Self.tagLength], tag[...]) else { throw .token(.badSignature) }
+        if let problem = token.contentProblem() { throw .token(.invalidContent(problem)) }
+        return token
     }
 
-    public func verify(_ text: String) -> Result<LinkToken, TokenError> { verify(Substring(text)) }
+    public func verify(_ text: String) throws(SpurError) -> LinkToken { try verify(Substring(text)) }
 
     static func constantTimeEquals(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Bool {
         guard a.count == b.count else { return false }

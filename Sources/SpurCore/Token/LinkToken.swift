@@ -13,7 +13,7 @@ public enum LinkKind: UInt8, Sendable, CaseIterable {
     }
 }
 
-/// The signed content of an open or click link (SPEC §2 "Tokens").
+/// The signed content of an open or click link (docs/http.md, "Tokens").
 public struct LinkToken: Equatable, Sendable {
     public var kind: LinkKind
     public var campaign: String
@@ -40,8 +40,15 @@ public struct LinkToken: Equatable, Sendable {
 
     static let version: UInt8 = 1
 
-    /// Checks what a token may carry; returns a message naming the problem.
-    public func validationProblem() -> String? {
+    /// Checks what a token may carry; throws `.invalidInput` naming the problem.
+    public func validate() throws(SpurError) {
+        if let problem = contentProblem() { throw .invalidInput(problem) }
+    }
+
+    public var isValid: Bool { contentProblem() == nil }
+
+    /// The first problem of the token's content, if any (`validate`, `Keyring.verify`).
+    func contentProblem() -> String? {
         if let p = Identifier.problem(campaign, what: "campaign") { return p }
         if let lead, let p = Identifier.problem(lead, what: "lead") { return p }
         if lead != nil && leadInQuery { return "a link carries either a signed lead or a lead placeholder, not both" }
@@ -88,7 +95,12 @@ public struct LinkToken: Equatable, Sendable {
 public enum Identifier {
     public static let maxLength = 128
 
-    public static func problem(_ value: String, what: String) -> String? {
+    /// Throws `.invalidInput` naming what is wrong with `value` as a `what` id.
+    public static func validate(_ value: String, what: String) throws(SpurError) {
+        if let problem = problem(value, what: what) { throw .invalidInput(problem) }
+    }
+
+    static func problem(_ value: String, what: String) -> String? {
         if value.isEmpty { return "\(what) id is empty" }
         if value.utf8.count > maxLength { return "\(what) id is longer than \(maxLength) bytes" }
         if value.contains("@") { return "\(what) id looks like an e-mail address; use an opaque id" }
@@ -107,7 +119,8 @@ public enum Identifier {
 public enum TargetURL {
     public static let maxLength = 4096
 
-    public static func problem(_ url: String) -> String? {
+    /// The problem of `url` as a redirect target, if any.
+    static func problem(_ url: String) -> String? {
         if url.utf8.count > maxLength { return "target URL is longer than \(maxLength) bytes" }
         if url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) { return "target URL contains spaces or control characters" }
         let lower = url.lowercased()

@@ -19,7 +19,7 @@ public enum SecretStore {
         let path = defaultPath(dataDirectory: dataDirectory)
         if !FileManager.default.fileExists(atPath: path) {
             guard create else {
-                throw SecretError("no secret: \(path) does not exist (run 'spur serve' once, or pass --secret-file / SPUR_SECRET)")
+                throw SpurError.secret("no secret: \(path) does not exist (run 'spur serve' once, or pass --secret-file / SPUR_SECRET)")
             }
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
             let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
@@ -30,10 +30,10 @@ public enum SecretStore {
                 close(fd)
                 guard written == text.count, synced == 0 else {
                     unlink(path)
-                    throw SecretError("cannot write \(path): \(String(cString: strerror(errno)))")
+                    throw SpurError.secret("cannot write \(path): \(String(cString: strerror(errno)))")
                 }
             } else if errno != EEXIST {
-                throw SecretError("cannot create \(path): \(String(cString: strerror(errno)))")
+                throw SpurError.secret("cannot create \(path): \(String(cString: strerror(errno)))")
             }
         }
         return (try Keyring(parsing: try read(path)), path)
@@ -41,7 +41,7 @@ public enum SecretStore {
 
     private static func read(_ path: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw SecretError("cannot read secret file \(path)")
+            throw SpurError.secret("cannot read secret file \(path)")
         }
         return String(decoding: data, as: UTF8.self)
     }

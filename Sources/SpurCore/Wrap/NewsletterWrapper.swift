@@ -66,17 +66,13 @@ public struct NewsletterWrapper: Sendable {
     private let input: [UInt8]
     private let edits: [Edit]
 
-    public struct InputError: Error, CustomStringConvertible, Sendable {
-        public let description: String
-    }
-
     /// Parses `html` and decides what to do with each link.
-    public init(html: [UInt8], options: Options) throws {
-        if html.contains(0) { throw InputError(description: "the input contains NUL bytes: this is not an HTML text file") }
+    public init(html: [UInt8], options: Options) throws(SpurError) {
+        if html.contains(0) { throw SpurError.invalidNewsletter("the input contains NUL bytes: this is not an HTML text file") }
         guard String(validating: html, as: UTF8.self) != nil else {
-            throw InputError(description: "the input is not valid UTF-8 text (convert it to UTF-8 first)")
+            throw SpurError.invalidNewsletter("the input is not valid UTF-8 text (convert it to UTF-8 first)")
         }
-        guard html.contains(UInt8(ascii: "<")) else { throw InputError(description: "the input contains no HTML tags") }
+        guard html.contains(UInt8(ascii: "<")) else { throw SpurError.invalidNewsletter("the input contains no HTML tags") }
         self.options = options
         input = html
         var scanner = HTMLScanner(html)

@@ -1,32 +1,28 @@
 /// Lead ids from a recipients CSV (RFC 4180: quoted fields, `""` escapes, CRLF or LF).
 public enum RecipientList {
-    public struct Problem: Error, CustomStringConvertible, Sendable {
-        public let description: String
-    }
-
     /// Reads the `column` of every row; errors name the file and line.
-    public static func leads(csv text: String, column: String, file: String) throws -> [String] {
+    public static func leads(csv text: String, column: String, file: String) throws(SpurError) -> [String] {
         let rows = try parse(text, file: file)
-        guard let header = rows.first else { throw Problem(description: "\(file): the file is empty") }
+        guard let header = rows.first else { throw SpurError.invalidRecipients("\(file): the file is empty") }
         guard let index = header.fields.firstIndex(where: { $0.trimmingWhitespace().lowercased() == column.lowercased() }) else {
-            throw Problem(description: "\(file):1: no column '\(column)' in the header (\(header.fields.joined(separator: ", ")))")
+            throw SpurError.invalidRecipients("\(file):1: no column '\(column)' in the header (\(header.fields.joined(separator: ", ")))")
         }
         var leads: [String] = []
         var seen = Set<String>()
         for row in rows.dropFirst() {
             if row.fields.count == 1 && row.fields[0].isEmpty { continue }
             guard row.fields.count == header.fields.count else {
-                throw Problem(description: "\(file):\(row.line): \(row.fields.count) fields, the header has \(header.fields.count)")
+                throw SpurError.invalidRecipients("\(file):\(row.line): \(row.fields.count) fields, the header has \(header.fields.count)")
             }
             let lead = row.fields[index].trimmingWhitespace()
-            if let problem = Identifier.problem(lead, what: "lead") { throw Problem(description: "\(file):\(row.line): \(problem)") }
+            if let problem = Identifier.problem(lead, what: "lead") { throw SpurError.invalidRecipients("\(file):\(row.line): \(problem)") }
             guard lead != "." && lead != ".." && !lead.hasPrefix(".") else {
-                throw Problem(description: "\(file):\(row.line): lead id '\(lead)' cannot be used as a file name")
+                throw SpurError.invalidRecipients("\(file):\(row.line): lead id '\(lead)' cannot be used as a file name")
             }
-            guard seen.insert(lead).inserted else { throw Problem(description: "\(file):\(row.line): lead '\(lead)' appears twice") }
+            guard seen.insert(lead).inserted else { throw SpurError.invalidRecipients("\(file):\(row.line): lead '\(lead)' appears twice") }
             leads.append(lead)
         }
-        if leads.isEmpty { throw Problem(description: "\(file): no recipients after the header") }
+        if leads.isEmpty { throw SpurError.invalidRecipients("\(file): no recipients after the header") }
         return leads
     }
 
@@ -35,7 +31,7 @@ public enum RecipientList {
         var line: Int
     }
 
-    static func parse(_ text: String, file: String) throws -> [Row] {
+    static func parse(_ text: String, file: String) throws(SpurError) -> [Row] {
         var rows: [Row] = []
         var fields: [String] = []
         var field = ""
@@ -81,11 +77,11 @@ public enum RecipientList {
                 line += 1
                 rowLine = line
             default:
-                if wasQuoted { throw Problem(description: "\(file):\(line): text after a closing quote") }
+                if wasQuoted { throw SpurError.invalidRecipients("\(file):\(line): text after a closing quote") }
                 field.append(c)
             }
         }
-        if inQuotes { throw Problem(description: "\(file):\(rowLine): a quoted field is not closed") }
+        if inQuotes { throw SpurError.invalidRecipients("\(file):\(rowLine): a quoted field is not closed") }
         if !field.isEmpty || !fields.isEmpty {
             fields.append(field)
             rows.append(Row(fields: fields, line: rowLine))

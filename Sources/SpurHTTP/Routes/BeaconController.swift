@@ -35,9 +35,10 @@ struct BeaconController: Sendable {
             return Responses.text(.contentTooLarge, "The body is larger than \(limit) bytes.")
         }
         let inputs: [BeaconEvent]
-        switch BeaconEvent.parse(Array(buffer: body), maxEvents: ingest.configuration.maxEventsPerRequest) {
-        case .success(let parsed): inputs = parsed
-        case .failure(let problem): return Responses.text(.badRequest, problem.message)
+        do {
+            inputs = try BeaconEvent.parse(Array(buffer: body), maxEvents: ingest.configuration.maxEventsPerRequest)
+        } catch {
+            return Responses.text(.badRequest, error.description)
         }
         let facts = RequestFacts(request, context: context, configuration: ingest.configuration, resolver: ingest.resolver)
         if facts.isNotAHit { return Response(status: .accepted) }

@@ -43,7 +43,7 @@ struct IdentifyController: Sendable {
             return Responses.text(.badRequest, "Unknown field '\(key)' (expected lead, visitor, attributes).")
         }
         guard let lead = object["lead"] as? String else { return Responses.text(.badRequest, "Field 'lead' (a string) is required.") }
-        if let problem = Identifier.problem(lead, what: "lead") { return Responses.text(.badRequest, problem + ".") }
+        do { try Identifier.validate(lead, what: "lead") } catch { return Responses.text(.badRequest, error.description + ".") }
         var visitor: String?
         if let v = object["visitor"], !(v is NSNull) {
             guard let s = v as? String, VisitorID.isValid(s) else {

@@ -57,7 +57,7 @@ struct Tracker: Sendable {
         guard file.hasSuffix(".gif") else {
             return PlainResponse(status: .notFound, headers: Self.notFoundHeaders, body: Self.notFound)
         }
-        guard case .success(let token) = ingest.keyring.verify(file.dropLast(4)), token.kind == .open else {
+        guard let token = try? ingest.keyring.verify(file.dropLast(4)), token.kind == .open else {
             ingest.metrics.notRecorded("invalid_token")
             return Responses.pixel()
         }
@@ -76,7 +76,7 @@ struct Tracker: Sendable {
     }
 
     private func click(_ text: Substring, _ head: HTTPRequest, _ remote: SocketAddress?, _ query: Substring?) -> PlainResponse {
-        guard case .success(let token) = ingest.keyring.verify(text), token.kind != .open, let target = token.url else {
+        guard let token = try? ingest.keyring.verify(text), token.kind != .open, let target = token.url else {
             ingest.metrics.notRecorded("invalid_token")
             return Responses.html(
                 .badRequest, title: "This link does not work",

@@ -99,7 +99,7 @@ public final class CollectorMetrics: EventLogObserver, Sendable {
             .increment(by: Int64(events))
     }
 
-    public func writeFailed(_ error: StorageError) {
+    public func writeFailed(_ error: SpurError) {
         Counter(label: "spur_write_errors_total", dimensions: [("kind", error.isNoSpace ? "no_space" : "io")], factory: factory)
             .increment()
     }
