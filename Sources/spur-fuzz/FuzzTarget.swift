@@ -65,8 +65,9 @@ enum FuzzTarget: String, CaseIterable {
         check(out.count < data.count * 64 + 4096, "output grew out of proportion")
         options.addPixel = false
         options.honeypot = false
-        if let bare = try? NewsletterWrapper(html: data, options: options), bare.links.allSatisfy({ $0.decision != .wrap(.click) && $0.decision != .wrap(.download) }),
-           !data.contains(0x64)  // no `data-spur` attribute to remove ('d')
+        if let bare = try? NewsletterWrapper(html: data, options: options),
+            bare.links.allSatisfy({ $0.decision != .wrap(.click) && $0.decision != .wrap(.download) }),
+            !data.contains(0x64)  // no `data-spur` attribute to remove ('d')
         {
             check(bare.render(lead: .none, keyring: keyring) == data, "HTML without links to wrap was changed")
         }

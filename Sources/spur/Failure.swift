@@ -51,7 +51,8 @@ struct CommandFailure: Error, CustomStringConvertible {
         case let e as CocoaError:
             // Foundation's file errors: name the file and the reason, not the error domain.
             let path = (e.userInfo[NSFilePathErrorKey] as? String) ?? e.userInfo["NSFilePath"] as? String ?? "?"
-            let reason = (e.underlying as? POSIXError).map { String(cString: strerror($0.code.rawValue)) }
+            let reason =
+                (e.underlying as? POSIXError).map { String(cString: strerror($0.code.rawValue)) }
                 ?? (e.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? "\(e.code)"
             self.init("cannot create or open \(path): \(reason)", status: e.isFileError ? ExitStatus.cannotCreate : ExitStatus.ioError)
         default:

@@ -8,7 +8,8 @@ import SpurCore
 struct Forget: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Erase a lead and its visitor ids from the database and from every sealed segment.",
-        discussion: "Prints what it changed. Events of the lead in segments folded later (restored backups, segments still open) are dropped when folded.")
+        discussion:
+            "Prints what it changed. Events of the lead in segments folded later (restored backups, segments still open) are dropped when folded.")
 
     @OptionGroup var store: StoreOptions
     @Flag(help: "Only show what would be erased (changes nothing, creates no database).") var dryRun = false
@@ -58,6 +59,8 @@ struct Prune: ParsableCommand {
             olderThanMillis: cutoff, dryRun: dryRun, force: force)
         for file in report.deleted { print("\(dryRun ? "would delete" : "deleted") \(file)") }
         for file in report.keptUnfolded { print("kept (not folded yet; run spur aggregate first) \(file)") }
-        print("\(report.deleted.count) segments, \(report.bytesFreed) bytes \(dryRun ? "would be " : "")freed; \(report.databaseEvents) old events \(dryRun ? "would be " : "")removed from the database")
+        print(
+            "\(report.deleted.count) segments, \(report.bytesFreed) bytes \(dryRun ? "would be " : "")freed; \(report.databaseEvents) old events \(dryRun ? "would be " : "")removed from the database"
+        )
     }
 }

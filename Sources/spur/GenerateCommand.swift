@@ -47,8 +47,9 @@ struct Generate: ParsableCommand {
             let campaign = "nl-\(rng.next(below: campaigns) + 1)"
             let category = categories[rng.next(below: categories.count)]
             sequence += 1
-            var e = Event(id: "\(node)-gen\(seed)-\(sequence)", ts: ts, type: .pageview, ua: agents[rng.next(below: agents.count)],
-                          ip: "198.51.\(rng.next(below: 256)).0", node: node)
+            var e = Event(
+                id: "\(node)-gen\(seed)-\(sequence)", ts: ts, type: .pageview, ua: agents[rng.next(below: agents.count)],
+                ip: "198.51.\(rng.next(below: 256)).0", node: node)
             let roll = rng.next(below: 1000)
             switch roll {
             case 0..<220:
@@ -71,9 +72,14 @@ struct Generate: ParsableCommand {
             case 350..<880:
                 e.visitor = visitor
                 let page = rng.next(below: 100)
-                e.url = page < 60 ? "https://shop.example/produkte/\(category)/\(rng.next(below: 500))"
-                    : page < 70 ? "https://shop.example/filialen" : page < 73 ? "https://shop.example/jobs/\(rng.next(below: 20))"
-                    : "https://shop.example/"
+                e.url =
+                    page < 60
+                    ? "https://shop.example/produkte/\(category)/\(rng.next(below: 500))"
+                    : page < 70
+                        ? "https://shop.example/filialen"
+                        : page < 73
+                            ? "https://shop.example/jobs/\(rng.next(below: 20))"
+                            : "https://shop.example/"
                 e.title = "Seite \(page)"
                 if rng.next(below: 25) == 0 {
                     e.flags.insert(.bot)

@@ -115,8 +115,9 @@ enum LeadOutput {
             Swift.print(csvHeader)
             for p in rows { Swift.print(csvRow(p)) }
         case .table:
-            Swift.print(pad("LEAD", 24) + pad("SCORE", 8, right: true) + pad("IMPL", 8, right: true) + pad("EXPL", 7, right: true)
-                + "  LABEL STAGE  LAST SEEN             INTERESTS")
+            Swift.print(
+                pad("LEAD", 24) + pad("SCORE", 8, right: true) + pad("IMPL", 8, right: true) + pad("EXPL", 7, right: true)
+                    + "  LABEL STAGE  LAST SEEN             INTERESTS")
             for p in rows {
                 Swift.print(
                     pad(Terminal.safe(p.lead), 24) + pad(fmt(p.score), 8, right: true) + pad(fmt(p.implicit), 8, right: true)
@@ -150,7 +151,8 @@ enum LeadOutput {
     static func detail(_ p: LeadProfile) -> String {
         let safe = Terminal.safe
         var out = "lead      \(safe(p.lead))\n"
-        out += "score     \(fmt(p.score))  (implicit \(fmt(p.implicit)) + explicit \(fmt(p.explicit)); lifetime \(fmt(p.lifetime)))  as of \(p.asOf)\n"
+        out +=
+            "score     \(fmt(p.score))  (implicit \(fmt(p.implicit)) + explicit \(fmt(p.explicit)); lifetime \(fmt(p.lifetime)))  as of \(p.asOf)\n"
         out += "label     \(p.label)  (grade \(p.grade.rawValue), letter \(p.letter.rawValue))\n"
         out += "stage     \(p.stage.rawValue)" + (p.stageSince.map { " since \($0)" } ?? "")
         out += (p.mqlAt.map { "; mql reached \($0)" } ?? "") + (p.sqlAt.map { "; sql reached \($0)" } ?? "") + "\n"
@@ -216,7 +218,9 @@ struct Report: ParsableCommand {
             print("click-to-open   " + (report.clickToOpen.map { String(format: "%.1f %%", $0 * 100) } ?? "-") + "  (human)")
             for (what, total) in [("opens", report.opens.total), ("clicks", report.clicks.total)] {
                 guard let reasons = report.excluded[what], total > 0 else { continue }
-                let parts = reasons.sorted { $0.key < $1.key }.map { String(format: "%@ %d (%.1f %%)", $0.key, $0.value, Double($0.value) * 100 / Double(total)) }
+                let parts = reasons.sorted { $0.key < $1.key }.map {
+                    String(format: "%@ %d (%.1f %%)", $0.key, $0.value, Double($0.value) * 100 / Double(total))
+                }
                 print("flagged \(what): " + parts.joined(separator: ", "))
             }
             print("\nlinks (clicks: total / human; unique human clickers)")

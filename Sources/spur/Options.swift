@@ -17,7 +17,9 @@ enum Environment {
         if let flag { return flag }
         guard let text = value(variable) else { return nil }
         guard let parsed = T(argument: text) else {
-            throw ValidationError("\(variable)='\(text)' is not a valid value for \(name)" + (T.allValueStrings.isEmpty ? "" : " (\(T.allValueStrings.joined(separator: ", ")))"))
+            throw ValidationError(
+                "\(variable)='\(text)' is not a valid value for \(name)"
+                    + (T.allValueStrings.isEmpty ? "" : " (\(T.allValueStrings.joined(separator: ", ")))"))
         }
         return parsed
     }
@@ -46,7 +48,9 @@ struct DataOptions: ParsableArguments {
 /// `--data` (repeatable, one per collector) and `--db`: where the segments and the aggregator's
 /// database are. Shared by `aggregate`, `forget`, `segments prune`, `leads` and `report`.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "Data directory with a segments/ folder (repeatable, one per collector). [env: SPUR_DATA] (default: \(Defaults.dataDirectory))")
+    @Option(
+        name: .long,
+        help: "Data directory with a segments/ folder (repeatable, one per collector). [env: SPUR_DATA] (default: \(Defaults.dataDirectory))")
     var data: [String] = []
     @Option(name: .long, help: "SQLite database. [env: SPUR_DB] (default: DATA/spur.sqlite of the first --data)")
     var db: String?
@@ -60,7 +64,11 @@ struct StoreOptions: ParsableArguments {
 
 /// Where the signing secret comes from.
 struct SecretOptions: ParsableArguments {
-    @Option(name: .long, help: "File with the signing keys (KEYID:SECRET per line). [env: SPUR_SECRET_FILE; or the keys themselves in SPUR_SECRET] (default: DATA/secret, created on first use)")
+    @Option(
+        name: .long,
+        help:
+            "File with the signing keys (KEYID:SECRET per line). [env: SPUR_SECRET_FILE; or the keys themselves in SPUR_SECRET] (default: DATA/secret, created on first use)"
+    )
     var secretFile: String?
 
     func keyring(dataDirectory: String) throws -> (keyring: Keyring, source: String) {

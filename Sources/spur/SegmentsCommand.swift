@@ -75,7 +75,9 @@ struct Segments: ParsableCommand {
     struct Cat: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the events (JSON Lines) of the valid frames of segments.",
-            discussion: "Without FILE arguments, prints every sealed segment in DATA/segments in name order. Damaged frames are skipped and reported on stderr.")
+            discussion:
+                "Without FILE arguments, prints every sealed segment in DATA/segments in name order. Damaged frames are skipped and reported on stderr."
+        )
         @OptionGroup var input: SegmentFiles
 
         func run() throws {

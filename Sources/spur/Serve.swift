@@ -27,27 +27,44 @@ struct Serve: AsyncParsableCommand {
     var segmentMaxBytes: ByteSizeArgument?
     @Option(help: "Seal a segment at this age. [env: SPUR_SEGMENT_MAX_AGE] (default: \(DurationArgument.text(defaults.segmentMaxAge)))")
     var segmentMaxAge: DurationArgument?
-    @Option(help: "Memory queue limit while the disk cannot be written. [env: SPUR_QUEUE_MAX_BYTES] (default: \(ByteSizeArgument.text(defaults.queueMaxBytes)))")
+    @Option(
+        help:
+            "Memory queue limit while the disk cannot be written. [env: SPUR_QUEUE_MAX_BYTES] (default: \(ByteSizeArgument.text(defaults.queueMaxBytes)))"
+    )
     var queueMaxBytes: ByteSizeArgument?
     @Option(help: "Client IPs: truncate (IPv4 /24, IPv6 /48), the full address, or none. [env: SPUR_IP] (default: \(defaults.ipStorage.rawValue))")
     var ip: IPStorage?
-    @Option(help: "Trusted reverse proxy address or CIDR whose X-Forwarded-For is believed (repeatable). [env: SPUR_TRUSTED_PROXIES, comma-separated]")
+    @Option(
+        help: "Trusted reverse proxy address or CIDR whose X-Forwarded-For is believed (repeatable). [env: SPUR_TRUSTED_PROXIES, comma-separated]")
     var trustedProxy: [String] = []
-    @Option(help: "Site hits with DNT/GPC/opt-out: anonymous (no visitor, flagged dnt) or drop. [env: SPUR_DNT] (default: \(defaults.doNotTrack.rawValue))")
+    @Option(
+        help:
+            "Site hits with DNT/GPC/opt-out: anonymous (no visitor, flagged dnt) or drop. [env: SPUR_DNT] (default: \(defaults.doNotTrack.rawValue))")
     var dnt: CollectorConfiguration.DoNotTrackMode?
     @Option(help: "Cookie domain, e.g. shop.example to share the visitor id with t.shop.example. [env: SPUR_COOKIE_DOMAIN]") var cookieDomain: String?
     @Option(help: "Secure cookies: auto (when the public URL is https), on, off. [env: SPUR_COOKIE_SECURE] (default: auto)")
     var cookieSecure: CookieSecurity?
-    @Option(help: "Close connections that send no complete request for this long. [env: SPUR_REQUEST_TIMEOUT] (default: \(DurationArgument.text(defaults.requestTimeout)))")
+    @Option(
+        help:
+            "Close connections that send no complete request for this long. [env: SPUR_REQUEST_TIMEOUT] (default: \(DurationArgument.text(defaults.requestTimeout)))"
+    )
     var requestTimeout: DurationArgument?
-    @Option(help: "Site origin allowed to send beacons with cookies via CORS, e.g. https://shop.example (repeatable). [env: SPUR_SITE_ORIGINS, comma-separated]")
+    @Option(
+        help:
+            "Site origin allowed to send beacons with cookies via CORS, e.g. https://shop.example (repeatable). [env: SPUR_SITE_ORIGINS, comma-separated]"
+    )
     var siteOrigin: [String] = []
-    @Option(help: "File with API keys for /api/identify, one per line. [env: SPUR_API_KEYS, comma-separated] (default: none, endpoint disabled)") var apiKeysFile: String?
-    @Option(help: "Attributes /api/identify accepts, comma-separated. [env: SPUR_IDENTIFY_ATTRIBUTES] (default: \(defaults.identifyAttributes.sorted().joined(separator: ",")))")
+    @Option(help: "File with API keys for /api/identify, one per line. [env: SPUR_API_KEYS, comma-separated] (default: none, endpoint disabled)")
+    var apiKeysFile: String?
+    @Option(
+        help:
+            "Attributes /api/identify accepts, comma-separated. [env: SPUR_IDENTIFY_ATTRIBUTES] (default: \(defaults.identifyAttributes.sorted().joined(separator: ",")))"
+    )
     var identifyAttributes: String?
     @Option(help: "File with extra user-agent substrings to flag as bot, one per line. [env: SPUR_BOT_PATTERNS_FILE]") var botPatternsFile: String?
     @Option(help: "Event loop threads. [env: SPUR_THREADS] (default: one per core)") var threads: Int?
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. [env: SPUR_LOG_LEVEL] (default: info)") var logLevel: Logger.Level?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. [env: SPUR_LOG_LEVEL] (default: info)") var logLevel:
+        Logger.Level?
 
     enum CookieSecurity: String, ExpressibleByArgument, CaseIterable {
         case auto, on, off

@@ -18,7 +18,8 @@ struct Wrap: ParsableCommand {
     @OptionGroup var base: LinkBaseOptions
     @Option(help: "Campaign (newsletter) id.") var campaign: String
     @Option(help: "Sign this lead into every link.") var lead: String?
-    @Option(help: "Template mode: the mail tool fills this placeholder, e.g. '{{lead}}' or '*|UNIQID|*' (weaker: see README).") var leadPlaceholder: String?
+    @Option(help: "Template mode: the mail tool fills this placeholder, e.g. '{{lead}}' or '*|UNIQID|*' (weaker: see README).") var leadPlaceholder:
+        String?
     @Option(help: "CSV file with one row per recipient (per-recipient mode; needs --out).") var recipients: String?
     @Option(help: "Column of --recipients holding the lead id.") var leadColumn = "lead"
     @Option(help: "Directory for the per-recipient files (LEAD.html).") var out: String?
@@ -50,7 +51,9 @@ struct Wrap: ParsableCommand {
         let source = input ?? "stdin"
         let html: [UInt8]
         if let input {
-            guard let data = FileManager.default.contents(atPath: input) else { throw CommandFailure("\(input): cannot read the file", status: ExitStatus.noInput) }
+            guard let data = FileManager.default.contents(atPath: input) else {
+                throw CommandFailure("\(input): cannot read the file", status: ExitStatus.noInput)
+            }
             html = [UInt8](data)
         } else {
             html = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
@@ -91,7 +94,9 @@ struct Wrap: ParsableCommand {
             case .skip(let reason):
                 skipped[reason, default: 0] += 1
                 if dryRun { print("skip \(reason)  line \(link.line)  \(link.raw)") }
-                if reason.hasPrefix("relative") { warn("\(source):\(link.line): relative link '\(link.raw)' left as is: a newsletter needs absolute URLs") }
+                if reason.hasPrefix("relative") {
+                    warn("\(source):\(link.line): relative link '\(link.raw)' left as is: a newsletter needs absolute URLs")
+                }
             }
         }
         let skips = skipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
@@ -100,8 +105,12 @@ struct Wrap: ParsableCommand {
 
     /// One file per lead; all or nothing: on any error the files written so far are removed.
     private func writeRecipients(_ wrapper: NewsletterWrapper, keyring: Keyring, csv: String, directory: String) throws {
-        guard let data = FileManager.default.contents(atPath: csv) else { throw CommandFailure("\(csv): cannot read the file", status: ExitStatus.noInput) }
-        guard let text = String(validating: [UInt8](data), as: UTF8.self) else { throw CommandFailure("\(csv): not UTF-8 text", status: ExitStatus.dataError) }
+        guard let data = FileManager.default.contents(atPath: csv) else {
+            throw CommandFailure("\(csv): cannot read the file", status: ExitStatus.noInput)
+        }
+        guard let text = String(validating: [UInt8](data), as: UTF8.self) else {
+            throw CommandFailure("\(csv): not UTF-8 text", status: ExitStatus.dataError)
+        }
         let leads = try RecipientList.leads(csv: text, column: leadColumn, file: csv)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         // Parsed once; rendered and written per recipient on all cores.
@@ -116,7 +125,9 @@ struct Wrap: ParsableCommand {
                 guard FileManager.default.createFile(atPath: tmp, contents: Data(wrapper.render(lead: .signed(lead), keyring: keyring))) else {
                     throw CommandFailure("\(tmp): cannot write the file", status: ExitStatus.cannotCreate)
                 }
-                guard rename(tmp, final) == 0 else { throw CommandFailure("\(final): cannot rename: \(String(cString: strerror(errno)))", status: ExitStatus.ioError) }
+                guard rename(tmp, final) == 0 else {
+                    throw CommandFailure("\(final): cannot rename: \(String(cString: strerror(errno)))", status: ExitStatus.ioError)
+                }
                 written.withLock { $0.append(final) }
             } catch {
                 try? FileManager.default.removeItem(atPath: tmp)

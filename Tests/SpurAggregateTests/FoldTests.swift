@@ -35,7 +35,11 @@ import Testing
         let out = Pipe()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import sqlite3,sys; print('\\n'.join(r[0] for r in sqlite3.connect(sys.argv[1]).execute(\"SELECT name FROM sqlite_master WHERE type='index' AND name LIKE 'events_%' ORDER BY name\")))", db]
+        p.arguments = [
+            "python3", "-c",
+            "import sqlite3,sys; print('\\n'.join(r[0] for r in sqlite3.connect(sys.argv[1]).execute(\"SELECT name FROM sqlite_master WHERE type='index' AND name LIKE 'events_%' ORDER BY name\")))",
+            db,
+        ]
         p.standardOutput = out
         try p.run()
         p.waitUntilExit()
@@ -52,11 +56,12 @@ import Testing
 
     @Test func incrementalRunsEqualARebuild() async throws {
         let dir = DataDir()
-        let events = referenceEvents() + [
-            ev(.click, day: 3, lead: "lead-2", visitor: "v-2", campaign: "nl-47", url: "https://shop.example/malbedarf/x"),
-            ev(.pageview, day: 5, visitor: "v-2", url: "https://shop.example/jobs/a"),
-            ev(.open, day: 6, lead: "lead-3", campaign: "nl-48", flags: [.proxyOpen]),
-        ]
+        let events =
+            referenceEvents() + [
+                ev(.click, day: 3, lead: "lead-2", visitor: "v-2", campaign: "nl-47", url: "https://shop.example/malbedarf/x"),
+                ev(.pageview, day: 5, visitor: "v-2", url: "https://shop.example/jobs/a"),
+                ev(.open, day: 6, lead: "lead-3", campaign: "nl-48", flags: [.proxyOpen]),
+            ]
         // Fold in three nightly runs, in an order that differs from event time.
         for (i, chunk) in [Array(events[6...]), Array(events[..<3]), Array(events[3..<6])].enumerated() {
             try await dir.write(chunk)
@@ -167,7 +172,9 @@ import Testing
         try await dir.write(referenceEvents())
         _ = try dir.aggregate(asOf: endOf(day: 7))
         // Turn it back into a version-1 database: profiles without the query columns.
-        try runSQL(dir.db, """
+        try runSQL(
+            dir.db,
+            """
             CREATE TABLE p1(lead TEXT PRIMARY KEY, score REAL NOT NULL, implicit REAL NOT NULL, explicit REAL NOT NULL,
                 grade INTEGER NOT NULL, label TEXT NOT NULL, stage TEXT NOT NULL, json TEXT NOT NULL);
             INSERT INTO p1 SELECT lead, score, implicit, explicit, grade, label, stage, json FROM profiles;

@@ -55,25 +55,46 @@ import Testing
         let byScore = (1...24).sorted { (score($1), "lead-\($0)") < (score($0), "lead-\($1)") }.map { "lead-\($0)" }
         #expect(try leads(dir) { _ in } == byScore)
         #expect(try leads(dir) { $0.stage = .sql } == (9...24).reversed().map { "lead-\($0)" } + ["lead-4", "lead-8"])
-        #expect(try leads(dir) { $0.stage = .mql; $0.sort = .lead } == ["lead-1", "lead-2", "lead-3", "lead-5", "lead-6", "lead-7"])
+        #expect(
+            try leads(dir) {
+                $0.stage = .mql; $0.sort = .lead
+            } == ["lead-1", "lead-2", "lead-3", "lead-5", "lead-6", "lead-7"])
         #expect(try leads(dir) { $0.stage = Stage.none }.isEmpty)
-        #expect(try leads(dir) { $0.letter = .a; $0.sort = .lead } == ["lead-1", "lead-2", "lead-3", "lead-4"])
+        #expect(
+            try leads(dir) {
+                $0.letter = .a; $0.sort = .lead
+            } == ["lead-1", "lead-2", "lead-3", "lead-4"])
         #expect(try leads(dir) { $0.letter = .d }.count == 20)
         #expect(try leads(dir) { $0.minScore = 200 } == ["lead-24", "lead-23", "lead-22", "lead-21", "lead-20"])
-        #expect(try leads(dir) { $0.interest = "pinsel"; $0.sort = .lead } == all.filter { Int($0.dropFirst(5))! % 2 == 1 }.sorted())
-        #expect(try leads(dir) { $0.campaign = "nl-3"; $0.sort = .lead } == ["lead-12", "lead-15", "lead-18", "lead-21", "lead-24", "lead-3", "lead-6", "lead-9"])
+        #expect(
+            try leads(dir) {
+                $0.interest = "pinsel"; $0.sort = .lead
+            } == all.filter { Int($0.dropFirst(5))! % 2 == 1 }.sorted())
+        #expect(
+            try leads(dir) {
+                $0.campaign = "nl-3"; $0.sort = .lead
+            } == ["lead-12", "lead-15", "lead-18", "lead-21", "lead-24", "lead-3", "lead-6", "lead-9"])
         #expect(try leads(dir) { $0.campaign = "nl-5" } == ["lead-5"])
-        #expect(try leads(dir) { $0.campaign = "nl-3"; $0.interest = "farben"; $0.minScore = 150 } == ["lead-24", "lead-18"])
+        #expect(
+            try leads(dir) {
+                $0.campaign = "nl-3"; $0.interest = "farben"; $0.minScore = 150
+            } == ["lead-24", "lead-18"])
         #expect(try leads(dir) { $0.interest = "nothing" }.isEmpty)
     }
 
     @Test func gradesComeFromTheTotalScore() async throws {
         let dir = try await Self.fixture()
         // Grade 2 is 41–50 points: lead-1 (10 + 40) and lead-5; nobody has 11–40 points.
-        #expect(try leads(dir) { $0.grade = .two; $0.sort = .lead } == ["lead-1", "lead-5"])
+        #expect(
+            try leads(dir) {
+                $0.grade = .two; $0.sort = .lead
+            } == ["lead-1", "lead-5"])
         #expect(try leads(dir) { $0.grade = .one }.count == 22)
         for grade in [Grade.three, .four, .five, .six] { #expect(try leads(dir) { $0.grade = grade }.isEmpty) }
-        #expect(try leads(dir) { $0.grade = .one; $0.letter = .a; $0.sort = .lead } == ["lead-2", "lead-3", "lead-4"])
+        #expect(
+            try leads(dir) {
+                $0.grade = .one; $0.letter = .a; $0.sort = .lead
+            } == ["lead-2", "lead-3", "lead-4"])
     }
 
     @Test func pagingWalksEveryLeadOnceInEverySort() async throws {
@@ -103,7 +124,11 @@ import Testing
 
     @Test func updatedSinceListsOnlyProfilesThatChanged() async throws {
         let dir = try await Self.fixture()
-        let firstRun = try dir.reader().leads({ var q = LeadQuery(); q.sort = .updated; q.limit = 1; return q }()).leads
+        let firstRun = try dir.reader().leads(
+            {
+                var q = LeadQuery(); q.sort = .updated; q.limit = 1; return q
+            }()
+        ).leads
         #expect(firstRun.count == 1)
         let before = SystemTime.nowMillis()
         // The same as-of again: nothing changed, so nothing is newer than `before`.

@@ -60,17 +60,18 @@ import Testing
     }
 
     @Test func repeatPoliciesAndDailyCap() async throws {
-        let rules = try ScoringRules(yaml: """
-            daily_cap: 12
-            rules:
-              - { id: once, type: custom, props: { name: signup }, points: 1, repeat: once }
-              - { id: camp, type: open, points: 2, repeat: per_campaign }
-              - { id: link, type: click, points: 3, repeat: per_link }
-              - { id: day, type: pageview, path: "/day/*", points: 1, repeat: per_day }
-              - { id: window, type: pageview, path: "/win", points: 1, repeat: 3d }
-              - { id: every, type: pageview, path: "/every", points: 1 }
-              - { id: big, type: download, points: 10 }
-            """)
+        let rules = try ScoringRules(
+            yaml: """
+                daily_cap: 12
+                rules:
+                  - { id: once, type: custom, props: { name: signup }, points: 1, repeat: once }
+                  - { id: camp, type: open, points: 2, repeat: per_campaign }
+                  - { id: link, type: click, points: 3, repeat: per_link }
+                  - { id: day, type: pageview, path: "/day/*", points: 1, repeat: per_day }
+                  - { id: window, type: pageview, path: "/win", points: 1, repeat: 3d }
+                  - { id: every, type: pageview, path: "/every", points: 1 }
+                  - { id: big, type: download, points: 10 }
+                """)
         let dir = DataDir()
         let l = "lead-r"
         try await dir.write([
@@ -154,12 +155,13 @@ import Testing
     }
 
     @Test func stagesUseHysteresisAndReachSQL() async throws {
-        let rules = try ScoringRules(yaml: """
-            decay: { half_life_days: 10, grace_days: 0 }
-            stages: { mql: { enter: 50, exit: 40 }, sql: { enter: 80, exit: 65 } }
-            rules:
-              - { id: big, type: custom, points: 45 }
-            """)
+        let rules = try ScoringRules(
+            yaml: """
+                decay: { half_life_days: 10, grace_days: 0 }
+                stages: { mql: { enter: 50, exit: 40 }, sql: { enter: 80, exit: 65 } }
+                rules:
+                  - { id: big, type: custom, points: 45 }
+                """)
         let dir = DataDir()
         try await dir.write([ev(.custom, day: 1, lead: "l", props: ["name": "a"]), ev(.custom, day: 1, minute: 1, lead: "l", props: ["name": "b"])])
         _ = try dir.aggregate(asOf: endOf(day: 1), rules: rules)
@@ -178,7 +180,9 @@ import Testing
         #expect(throws: AggregateError.self) { try ScoringRules(yaml: "rules: [{ id: a, type: open, points: 1, repeat: sometimes }]") }
         #expect(throws: AggregateError.self) { try ScoringRules(yaml: "decay: { half_life: 3 }") }
         #expect(throws: AggregateError.self) { try ScoringRules(yaml: "grades: [1, 2, 3, 4, 5]") }
-        #expect(throws: AggregateError.self) { try ScoringRules(yaml: "rules: [{ id: a, type: open, points: 1 }, { id: a, type: click, points: 1 }]") }
+        #expect(throws: AggregateError.self) {
+            try ScoringRules(yaml: "rules: [{ id: a, type: open, points: 1 }, { id: a, type: click, points: 1 }]")
+        }
         #expect(throws: AggregateError.self) { try ScoringRules(yaml: "rules: [") }
         do {
             _ = try ScoringRules(yaml: "rules: [{ id: a, type: open, points: x }]")

@@ -1,12 +1,18 @@
 import Foundation
 import Testing
+
 @testable import SpurCore
 
 @Suite struct EventEncodingTests {
     @Test func writesFixedFieldNamesAndOmitsAbsentOnes() {
-        let e = Event(id: "n1-1", ts: 42, type: .click, campaign: "c1", lead: "l1", url: "https://x.example/", flags: [.bot, .truncated], props: ["b": "2", "a": "1"], node: "n1")
+        let e = Event(
+            id: "n1-1", ts: 42, type: .click, campaign: "c1", lead: "l1", url: "https://x.example/", flags: [.bot, .truncated],
+            props: ["b": "2", "a": "1"], node: "n1")
         let line = String(decoding: e.jsonLine, as: UTF8.self)
-        #expect(line == #"{"id":"n1-1","ts":42,"type":"click","campaign":"c1","lead":"l1","url":"https://x.example/","flags":["bot","truncated"],"props":{"a":"1","b":"2"},"node":"n1"}"# + "\n")
+        #expect(
+            line
+                == #"{"id":"n1-1","ts":42,"type":"click","campaign":"c1","lead":"l1","url":"https://x.example/","flags":["bot","truncated"],"props":{"a":"1","b":"2"},"node":"n1"}"#
+                + "\n")
     }
 
     @Test func escapesEverythingJSONRequires() throws {
@@ -22,7 +28,9 @@ import Testing
     }
 
     @Test func roundTripsThroughTheDecoder() {
-        let e = Event(id: "a", ts: 9, type: .identify, lead: "L", visitor: "V", referrer: "r", ua: "u", ip: "1.2.3.0", flags: [.dnt], props: ["k": "v"], node: "n")
+        let e = Event(
+            id: "a", ts: 9, type: .identify, lead: "L", visitor: "V", referrer: "r", ua: "u", ip: "1.2.3.0", flags: [.dnt], props: ["k": "v"],
+            node: "n")
         #expect(Event(jsonLine: e.jsonLine.dropLast()) == e)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import SpurCore
 
 /// The segment writer's file system with a simulated power cut: it passes operations to disk
@@ -56,7 +57,11 @@ final class PowerLossFileSystem: SegmentFileSystem, @unchecked Sendable {
     private func name(_ path: String) -> String { (path as NSString).lastPathComponent }
 
     func createExclusive(_ path: String) throws(SpurError) -> Int32 {
-        guard live() else { return lock.withLock { fakeDescriptor += 1; return fakeDescriptor } }
+        guard live() else {
+            return lock.withLock {
+                fakeDescriptor += 1; return fakeDescriptor
+            }
+        }
         let fd = try base.createExclusive(path)
         lock.withLock {
             let inode = Inode(path: path)
@@ -67,7 +72,11 @@ final class PowerLossFileSystem: SegmentFileSystem, @unchecked Sendable {
     }
 
     func openForAppend(_ path: String) throws(SpurError) -> Int32 {
-        guard live() else { return lock.withLock { fakeDescriptor += 1; return fakeDescriptor } }
+        guard live() else {
+            return lock.withLock {
+                fakeDescriptor += 1; return fakeDescriptor
+            }
+        }
         let fd = try base.openForAppend(path)
         lock.withLock {
             let inode = current[name(path)] ?? Inode(path: path)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SpurCore
 
 /// Power cuts at random points of the writer's I/O, then recovery: every event whose durable
@@ -31,7 +32,8 @@ import Testing
         #expect(totals.openLeft == 0)
         #expect(totals.acknowledged > 0)
         if let report = ProcessInfo.processInfo.environment["SPUR_RELIABILITY_REPORT"] {
-            let line = "powerloss rounds=\(totals.rounds) acknowledged=\(totals.acknowledged) lost=\(totals.lost) "
+            let line =
+                "powerloss rounds=\(totals.rounds) acknowledged=\(totals.acknowledged) lost=\(totals.lost) "
                 + "duplicated=\(totals.duplicated) recovered_events=\(totals.written) damaged_sealed=\(totals.damagedSealed) open_left=\(totals.openLeft)\n"
             FileManager.default.createFile(atPath: report, contents: Data(line.utf8))
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+
 @testable import SpurCore
 
 /// A fresh temporary directory, removed after `body`.

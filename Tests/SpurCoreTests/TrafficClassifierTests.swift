@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SpurCore
 
 @Suite struct TrafficClassifierTests {
@@ -11,9 +12,15 @@ import Testing
         #expect(c.isBot(userAgent: "python-requests/2.31"))
         #expect(c.isBot(userAgent: nil) && c.isBot(userAgent: ""))
         #expect(!c.isBot(userAgent: browser))
-        #expect(TrafficClassifier(configuration: { var x = TrafficClassifier.Configuration(); x.extraBotPatterns = ["MyScanner"]; return x }())
+        #expect(
+            TrafficClassifier(
+                configuration: {
+                    var x = TrafficClassifier.Configuration(); x.extraBotPatterns = ["MyScanner"]; return x
+                }()
+            )
             .isBot(userAgent: "Corp MyScanner 3"))
-        #expect(TrafficClassifier.isImageProxy(userAgent: "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)"))
+        #expect(
+            TrafficClassifier.isImageProxy(userAgent: "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)"))
         #expect(TrafficClassifier.isImageProxy(userAgent: "Mozilla/5.0"))
         #expect(!TrafficClassifier.isImageProxy(userAgent: browser))
         #expect(c.classifyOpen(campaign: "c", lead: "l", userAgent: "Mozilla/5.0", atMillis: 0) == [.proxyOpen])

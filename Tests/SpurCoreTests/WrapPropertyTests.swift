@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SpurCore
 
 /// Random newsletters built from real-world fragments: every wrapped link, followed through the
@@ -58,7 +59,9 @@ import Testing
                     html += "<a href=\(written) style=\"color:#fff\">x</a>"
                 }
                 targets.append(target)
-            case 3: html += "<!--[if mso]><v:roundrect href=\"\(written)\" arcsize=\"10%\"><center>Button</center></v:roundrect><![endif]-->"; targets.append(target)
+            case 3:
+                html += "<!--[if mso]><v:roundrect href=\"\(written)\" arcsize=\"10%\"><center>Button</center></v:roundrect><![endif]-->";
+                targets.append(target)
             case 4: html += "<!-- <a href=\"\(written)\">commented out</a> -->"
             case 5: html += "<script>var u = '<a href=\"\(written)\">';</script>"
             case 6: html += "<a href=\"mailto:info@shop.example\">Mail</a> <a href=\"#top\">top</a>"

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import SpurCore
 import Testing
+
 @testable import SpurHTTP
 
 @Suite struct BeaconRouteTests {

@@ -45,7 +45,8 @@ enum Browser {
     @Test(.enabled(if: Browser.enabled, Comment(rawValue: Browser.missing)), .timeLimit(.minutes(5)))
     func siteScriptNewsletterClicksAndPrivacyInARealBrowser() throws {
         #expect(Browser.available, "CI must run the real-browser test: \(Browser.missing)")
-        let status = Browser.run(["python3", Browser.root.appendingPathComponent("scripts/browser_e2e.py").path, "--spur", Browser.spur], output: Pipe())
+        let status = Browser.run(
+            ["python3", Browser.root.appendingPathComponent("scripts/browser_e2e.py").path, "--spur", Browser.spur], output: Pipe())
         #expect(status == 0, "scripts/browser_e2e.py failed; its output is above")
     }
 }

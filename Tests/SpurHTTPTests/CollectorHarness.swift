@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import SpurCore
+
 @testable import SpurHTTP
 
 let testKeyring = try! Keyring(parsing: "t1:0123456789abcdef0123456789abcdef")

@@ -47,7 +47,8 @@ import Testing
         let dir = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         expectOneLine(try Self.spur(["leads", "top", "--data", dir]), status: 66, containing: "no database at \(dir)/spur.sqlite")
-        expectOneLine(try Self.spur(["report", "campaign", "nl-1", "--db", dir + "/other.sqlite"]), status: 66, containing: "run 'spur aggregate' first")
+        expectOneLine(
+            try Self.spur(["report", "campaign", "nl-1", "--db", dir + "/other.sqlite"]), status: 66, containing: "run 'spur aggregate' first")
         #expect(!FileManager.default.fileExists(atPath: dir + "/spur.sqlite") && !FileManager.default.fileExists(atPath: dir + "/other.sqlite"))
     }
 

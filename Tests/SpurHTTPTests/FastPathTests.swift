@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import SpurCore
 import Testing
+
 @testable import SpurHTTP
 
 /// The event-loop fast path for pixels and redirects, seen from a socket.

@@ -8,6 +8,7 @@ import ServiceLifecycle
 import ServiceLifecycleTestKit
 import SpurCore
 import Testing
+
 @testable import SpurHTTP
 
 @Suite struct GracefulShutdownTests {

@@ -7,6 +7,7 @@ import SpurAggregate
 import SpurCore
 import Synchronization
 import Testing
+
 @testable import SpurHTTP
 
 /// A synthetic campaign with known ground truth, replayed through the real collector (live HTTP)
@@ -64,15 +65,19 @@ import Testing
             let lead = "s\(i)", at = t0 + 15_000 + Int64(i) * 3_000
             hits.append(Hit(at: at, path: open(lead), ua: Self.safeLinks, ip: "40.94.88.\(i)", lead: lead, human: false))
             for n in 0..<4 {
-                hits.append(Hit(at: at + 300 + Int64(n) * 400, path: click(lead, n), ua: Self.safeLinks, ip: "40.94.88.\(i)", lead: lead, human: false))
+                hits.append(
+                    Hit(at: at + 300 + Int64(n) * 400, path: click(lead, n), ua: Self.safeLinks, ip: "40.94.88.\(i)", lead: lead, human: false))
             }
         }
         // Crawlers and link previews following a forwarded newsletter.
-        let bots = ["Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
-                    "facebookexternalhit/1.1", "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)", "python-requests/2.31.0"]
+        let bots = [
+            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+            "facebookexternalhit/1.1", "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)", "python-requests/2.31.0",
+        ]
         for i in 0..<10 {
             let lead = "h\(i)", at = t0 + 6 * 60 * minute + Int64(i) * 11 * minute
-            hits.append(Hit(at: at, path: i % 2 == 0 ? click(lead, 2) : open(lead), ua: bots[i % bots.count], ip: "34.1.\(i).1", lead: lead, human: false))
+            hits.append(
+                Hit(at: at, path: i % 2 == 0 ? click(lead, 2) : open(lead), ua: bots[i % bots.count], ip: "34.1.\(i).1", lead: lead, human: false))
         }
         return hits.sorted { $0.at < $1.at }
     }
@@ -109,7 +114,9 @@ import Testing
 
         let db = dir + "/spur.sqlite"
         let rules = try ScoringRules.defaults()
-        _ = try Aggregator(options: .init(dataDirectories: [dir], database: db, rules: rules, asOfMillis: hits.last!.at + 86_400_000), logger: quietLogger).run()
+        _ = try Aggregator(
+            options: .init(dataDirectories: [dir], database: db, rules: rules, asOfMillis: hits.last!.at + 86_400_000), logger: quietLogger
+        ).run()
         let events = try AggregateReader(database: db).classifiedEvents(campaign: "nl-replay")
         #expect(events.count == hits.count)
         // Ground truth, by the order both lists share (time).
@@ -123,7 +130,10 @@ import Testing
             if !predictedHuman && hit.human { fn += 1 }
         }
         let precision = Double(tp) / Double(tp + fp), recall = Double(tp) / Double(tp + fn)
-        print(String(format: "honest numbers replay: human precision %.3f, recall %.3f (tp %d, fp %d, fn %d, %d events)", precision, recall, tp, fp, fn, events.count))
+        print(
+            String(
+                format: "honest numbers replay: human precision %.3f, recall %.3f (tp %d, fp %d, fn %d, %d events)", precision, recall, tp, fp, fn,
+                events.count))
         #expect(precision >= 0.95)
         #expect(recall >= 0.95)
         let report = try #require(try AggregateReader(database: db).campaignReport("nl-replay"))

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import NIOCore
 import SpurCore
 import Testing
+
 @testable import SpurHTTP
 
 @Suite struct OperationsRouteTests {
@@ -39,7 +40,9 @@ import Testing
     }
 
     @Test func oversizedURIsAndHeadersAreRefused() async throws {
-        try await withCollector({ $0.maxURIBytes = 200; $0.maxHeaderBytes = 1000 }) { client in
+        try await withCollector({
+            $0.maxURIBytes = 200; $0.maxHeaderBytes = 1000
+        }) { client in
             try await client.execute(uri: "/p.gif?url=" + String(repeating: "a", count: 300), method: .get) { r in
                 #expect(r.status == .uriTooLong)
             }

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import SpurCore
 import Testing
+
 @testable import SpurHTTP
 
 @Suite struct SiteRouteTests {
@@ -36,10 +37,12 @@ import Testing
                 #expect(r.headers[.accessControlAllowOrigin] == nil)
             }
             let body = ByteBuffer(string: #"{"url":"https://shop.example/"}"#)
-            try await client.execute(uri: "/e", method: .post, headers: [.origin: "https://shop.example", .contentType: "text/plain"], body: body) { r in
+            try await client.execute(uri: "/e", method: .post, headers: [.origin: "https://shop.example", .contentType: "text/plain"], body: body) {
+                r in
                 #expect(r.status == .accepted && r.headers[.accessControlAllowOrigin] == "https://shop.example")
             }
-            try await client.execute(uri: "/e", method: .post, headers: [.origin: "https://evil.example", .contentType: "text/plain"], body: body) { r in
+            try await client.execute(uri: "/e", method: .post, headers: [.origin: "https://evil.example", .contentType: "text/plain"], body: body) {
+                r in
                 #expect(r.headers[.accessControlAllowOrigin] == nil)
             }
         }
@@ -56,7 +59,9 @@ import Testing
                     ($0.status, $0.text)
                 }
             }
-            #expect(try await post(#"{"lead":"lead-42","visitor":"\#(visitor)","attributes":{"birthday":"1980-05-01","company_size":250}}"#).0 == .noContent)
+            #expect(
+                try await post(#"{"lead":"lead-42","visitor":"\#(visitor)","attributes":{"birthday":"1980-05-01","company_size":250}}"#).0
+                    == .noContent)
             #expect(try await post(#"{"lead":"lead-42"}"#, auth: nil).0 == .unauthorized)
             #expect(try await post(#"{"lead":"lead-42"}"#, auth: "Bearer wrong-key-0123456789").0 == .unauthorized)
             #expect(try await post(#"{"lead":"lead-42"}"#, auth: "Bearer \(key)x").0 == .unauthorized)

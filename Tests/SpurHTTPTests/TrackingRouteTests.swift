@@ -5,6 +5,7 @@ import HummingbirdTesting
 import SpurCore
 import Synchronization
 import Testing
+
 @testable import SpurHTTP
 
 @Suite struct TrackingRouteTests {
@@ -38,7 +39,8 @@ import Testing
         #expect(events.isEmpty)
     }
 
-    @Test(arguments: CollectorPath.allCases) func clickRedirectsWithoutCachingOrLeakingTheTokenAndLinksVisitorToLead(path: CollectorPath) async throws {
+    @Test(arguments: CollectorPath.allCases) func clickRedirectsWithoutCachingOrLeakingTheTokenAndLinksVisitorToLead(path: CollectorPath) async throws
+    {
         let token = clickToken(url: "https://shop.example/paint?a=1&b=2")
         let cookieBox = CookieBox()
         let events = try await withCollector(via: path) { client in
@@ -116,7 +118,9 @@ import Testing
         let events = try await withCollector(via: path) { client in
             try await client.execute(uri: "/c/\(click)", method: .head) { r in #expect(r.status == .found) }
             try await client.execute(uri: "/o/\(clickToken(kind: .open)).gif", method: .head) { r in #expect(r.status == .ok) }
-            for header in [(HTTPField.Name("Sec-Purpose")!, "prefetch"), (HTTPField.Name("X-Purpose")!, "preview"), (HTTPField.Name("X-Moz")!, "prefetch")] {
+            for header in [
+                (HTTPField.Name("Sec-Purpose")!, "prefetch"), (HTTPField.Name("X-Purpose")!, "preview"), (HTTPField.Name("X-Moz")!, "prefetch"),
+            ] {
                 try await client.execute(uri: "/c/\(click)", method: .get, headers: [header.0: header.1]) { r in
                     #expect(r.status == .found)
                 }
@@ -179,7 +183,12 @@ import Testing
     }
 
     @Test(arguments: CollectorPath.allCases) func cookieDomainAndSecureAreConfigurable(path: CollectorPath) async throws {
-        try await withCollector(via: path, { $0.cookieDomain = "shop.example"; $0.publicURL = "https://t.shop.example" }) { client in
+        try await withCollector(
+            via: path,
+            {
+                $0.cookieDomain = "shop.example"; $0.publicURL = "https://t.shop.example"
+            }
+        ) { client in
             try await client.execute(uri: "/c/\(clickToken())", method: .get) { r in
                 let cookie = r.cookies().first ?? ""
                 #expect(cookie.contains("Domain=shop.example") && cookie.contains("; Secure"))
@@ -218,7 +227,8 @@ final class CookieBox: @unchecked Sendable {
             try await client.execute(uri: "/c/\(clickToken(lead: "other"))", method: .get, headers: [.userAgent: "curl/8.0"]) { r in
                 #expect(r.status == .found)
             }
-            try await client.execute(uri: "/o/\(clickToken(lead: "third", kind: .open)).gif", method: .get, headers: [.userAgent: "Mozilla/5.0"]) { r in
+            try await client.execute(uri: "/o/\(clickToken(lead: "third", kind: .open)).gif", method: .get, headers: [.userAgent: "Mozilla/5.0"]) {
+                r in
                 #expect(r.status == .ok)
             }
         }
@@ -229,5 +239,9 @@ final class CookieBox: @unchecked Sendable {
 /// A counter that can be shared with the collector's clock.
 final class Ticker: Sendable {
     private let count = Mutex<Int64>(0)
-    func next() -> Int64 { count.withLock { $0 += 1; return $0 } }
+    func next() -> Int64 {
+        count.withLock {
+            $0 += 1; return $0
+        }
+    }
 }

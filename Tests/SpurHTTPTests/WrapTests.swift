@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import SpurCore
 import Testing
+
 @testable import SpurHTTP
 
 let wrapBase = "https://t.example.com"
@@ -18,7 +19,9 @@ func unwrap(_ output: String, _ wrapper: NewsletterWrapper) -> String {
     var text = output
     for prefix in ["<a href=\"\(wrapBase)/c/", "<img src=\"\(wrapBase)/o/"] where text.contains(prefix) {
         let start = text.range(of: prefix, options: .backwards)!.lowerBound
-        let end = prefix.hasPrefix("<a") ? text.range(of: "</a>", range: start..<text.endIndex)!.upperBound
+        let end =
+            prefix.hasPrefix("<a")
+            ? text.range(of: "</a>", range: start..<text.endIndex)!.upperBound
             : text.range(of: ">", range: start..<text.endIndex)!.upperBound
         text.removeSubrange(start..<end)
     }
@@ -62,7 +65,9 @@ func spurTargets(_ html: String, keyring: Keyring = testKeyring) -> [String] {
 
     @Test(arguments: ["mailchimp", "brevo", "cleverreach", "mjml"])
     func everyByteOutsideTheRewrittenLinksIsPreserved(name: String) throws {
-        let (wrapper, input, output) = try wrap(name) { $0.removeDataSpurOff = false; $0.honeypot = true }
+        let (wrapper, input, output) = try wrap(name) {
+            $0.removeDataSpurOff = false; $0.honeypot = true
+        }
         #expect(unwrap(output, wrapper) == input)
         #expect(output.contains("<img src=\"\(wrapBase)/o/"))
         // The pixel sits just before </body>.
@@ -74,11 +79,12 @@ func spurTargets(_ html: String, keyring: Keyring = testKeyring) -> [String] {
     @Test func mailchimpDecisions() throws {
         let (wrapper, _, _) = try wrap("mailchimp")
         let wrapped = wrapper.links.filter { if case .wrap = $0.decision { true } else { false } }
-        #expect(wrapped.map(\.target) == [
-            "https://shop.example/malbedarf/acryl?utm_source=newsletter&utm_medium=email&utm_campaign=herbst",
-            "https://shop.example/ratgeber/streichen.pdf",
-            "https://shop.example/filialen?plz=10115&radius=20",
-        ])
+        #expect(
+            wrapped.map(\.target) == [
+                "https://shop.example/malbedarf/acryl?utm_source=newsletter&utm_medium=email&utm_campaign=herbst",
+                "https://shop.example/ratgeber/streichen.pdf",
+                "https://shop.example/filialen?plz=10115&radius=20",
+            ])
         #expect(wrapped[1].decision == .wrap(.download))
         let skips = wrapper.links.compactMap { if case .skip(let r) = $0.decision { r } else { nil } }
         #expect(skips.contains("mailto") && skips.contains("tel") && skips.contains("unsubscribe link"))
@@ -107,7 +113,9 @@ func spurTargets(_ html: String, keyring: Keyring = testKeyring) -> [String] {
 
     @Test func outlookConditionalCommentsAndVMLButtonsAreWrapped() throws {
         let (wrapper, _, output) = try wrap("cleverreach")
-        #expect(output.contains("<v:roundrect xmlns:v=\"urn:schemas-microsoft-com:vml\" xmlns:w=\"urn:schemas-microsoft-com:office:word\" href=\"\(wrapBase)/c/"))
+        #expect(
+            output.contains(
+                "<v:roundrect xmlns:v=\"urn:schemas-microsoft-com:vml\" xmlns:w=\"urn:schemas-microsoft-com:office:word\" href=\"\(wrapBase)/c/"))
         let targets = spurTargets(output)
         #expect(targets.filter { $0 == "https://shop.example/malbedarf/leinwand?cr=1&b=2" }.count == 2)
         #expect(wrapper.links.contains { $0.target.hasSuffix(".xlsx?dl=1") && $0.decision == .wrap(.download) })
@@ -159,7 +167,8 @@ func spurTargets(_ html: String, keyring: Keyring = testKeyring) -> [String] {
     }
 
     @Test func recipientCSVIsParsedStrictly() throws {
-        #expect(try RecipientList.leads(csv: "email_hash,lead\nx,lead-1\r\n\"y,z\",\"lead-2\"\n", column: "lead", file: "r.csv") == ["lead-1", "lead-2"])
+        #expect(
+            try RecipientList.leads(csv: "email_hash,lead\nx,lead-1\r\n\"y,z\",\"lead-2\"\n", column: "lead", file: "r.csv") == ["lead-1", "lead-2"])
         for (csv, message) in [
             ("name\nx\n", "no column 'lead'"), ("lead,x\nl1\n", "r.csv:2: 1 fields"), ("lead\n../etc\n", "r.csv:2:"),
             ("lead\n..\n", "cannot be used as a file name"), ("lead\na\na\n", "appears twice"), ("lead\n\"a\n", "not closed"),
@@ -176,5 +185,7 @@ func spurTargets(_ html: String, keyring: Keyring = testKeyring) -> [String] {
 }
 
 func spurTokens(_ html: String) -> [String] {
-    html.components(separatedBy: wrapBase + "/c/").dropFirst().map { String($0.prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) }
+    html.components(separatedBy: wrapBase + "/c/").dropFirst().map {
+        String($0.prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." })
+    }
 }

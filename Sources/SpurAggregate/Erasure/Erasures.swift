@@ -30,12 +30,14 @@ struct Erasures {
 
     /// Records the ids' hashes, making the salt on the first erasure.
     mutating func add(_ ids: [String], store: AggregateStore) throws {
-        let salt = try self.salt ?? {
-            var rng = SystemRandomNumberGenerator()
-            let made = (0..<4).map { _ in String(rng.next() as UInt64, radix: 16) }.joined()
-            try store.setErasureSalt(made)
-            return made
-        }()
+        let salt =
+            try self.salt
+            ?? {
+                var rng = SystemRandomNumberGenerator()
+                let made = (0..<4).map { _ in String(rng.next() as UInt64, radix: 16) }.joined()
+                try store.setErasureSalt(made)
+                return made
+            }()
         self.salt = salt
         let now = Int64(Date().timeIntervalSince1970)
         for id in ids {

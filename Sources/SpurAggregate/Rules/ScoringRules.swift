@@ -271,7 +271,11 @@ private struct Reader {
     func number(_ key: String, min: Double? = nil) throws -> Double? {
         guard let v = map[key] else { return nil }
         let n: Double
-        if let i = v as? Int { n = Double(i) } else if let d = v as? Double { n = d } else {
+        if let i = v as? Int {
+            n = Double(i)
+        } else if let d = v as? Double {
+            n = d
+        } else {
             throw AggregateError.invalidRules("\(path(key)): expected a number")
         }
         if let min, n < min { throw AggregateError.invalidRules("\(path(key)): must be at least \(min)") }

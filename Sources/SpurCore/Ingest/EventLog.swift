@@ -288,7 +288,7 @@ public final class EventLog: @unchecked Sendable {
     private func sealCurrent() throws {
         do {
             if let sealed = try writer.seal() { observer.sealed(segment: sealed.name, bytes: sealed.bytes) }
-        } catch where error.isNoSpace {
+        } catch  where error.isNoSpace {
             writeFailed(error, requeue: EventBatch(), group: [])
         }
     }

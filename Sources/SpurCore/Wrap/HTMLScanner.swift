@@ -124,7 +124,9 @@ struct HTMLScanner {
         let needle = Array(("</" + name).utf8)
         var k = start
         while let lt = find(UInt8(ascii: "<"), from: k) {
-            if lt + needle.count <= b.count, zip(needle, b[lt..<(lt + needle.count)]).allSatisfy({ $0 == ($1 | ($1 >= 0x41 && $1 <= 0x5A ? 0x20 : 0)) }) {
+            if lt + needle.count <= b.count,
+                zip(needle, b[lt..<(lt + needle.count)]).allSatisfy({ $0 == ($1 | ($1 >= 0x41 && $1 <= 0x5A ? 0x20 : 0)) })
+            {
                 return lt
             }
             k = lt + 1

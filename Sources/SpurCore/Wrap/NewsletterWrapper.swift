@@ -91,7 +91,10 @@ public struct NewsletterWrapper: Sendable {
             let raw = String(decoding: html[href.contentRange!], as: UTF8.self)
             let target = HTMLEntities.decode(raw).trimmingWhitespace()
             let off = tag.attributes.first { $0.name == "data-spur" }
-            let decision = Self.decide(target: target, dataSpurOff: off.map { String(decoding: html[$0.contentRange ?? 0..<0], as: UTF8.self).lowercased() == "off" } ?? false, base: base, options: options)
+            let decision = Self.decide(
+                target: target,
+                dataSpurOff: off.map { String(decoding: html[$0.contentRange ?? 0..<0], as: UTF8.self).lowercased() == "off" } ?? false, base: base,
+                options: options)
             for i in counted..<tag.start where html[i] == 0x0A { line += 1 }
             counted = tag.start
             links.append(Link(raw: raw, target: target, decision: decision, line: line))
@@ -180,7 +183,9 @@ public struct NewsletterWrapper: Sendable {
                         kind: .click, campaign: options.campaign, lead: signedLead,
                         url: options.honeypotTarget ?? options.base + "/robots.txt", leadInQuery: inQuery, honeypot: true)
                     let href = HTMLEntities.escapeAttribute(options.base + "/c/" + keyring.sign(token) + suffix, quote: 0x22)
-                    out += "<a href=\"\(href)\" aria-hidden=\"true\" tabindex=\"-1\" style=\"display:none!important;mso-hide:all;font-size:0;line-height:0;max-height:0;overflow:hidden;color:transparent\">&#8203;</a>".utf8
+                    out +=
+                        "<a href=\"\(href)\" aria-hidden=\"true\" tabindex=\"-1\" style=\"display:none!important;mso-hide:all;font-size:0;line-height:0;max-height:0;overflow:hidden;color:transparent\">&#8203;</a>"
+                        .utf8
                 }
                 if options.addPixel {
                     let token = LinkToken(kind: .open, campaign: options.campaign, lead: signedLead, leadInQuery: inQuery)

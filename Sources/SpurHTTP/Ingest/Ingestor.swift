@@ -60,4 +60,3 @@ struct Ingestor: Sendable {
         return (id, cookies.visitor(id))
     }
 }
-

@@ -17,7 +17,9 @@ struct SiteController: Sendable {
             .contentType: "application/javascript; charset=utf-8", .cacheControl: "public, max-age=300",
             .eTag: SiteScript.etag, .xContentTypeOptions: "nosniff",
         ]
-        if request.headers[values: .ifNoneMatch].contains(where: { $0.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == SiteScript.etag } }) {
+        if request.headers[values: .ifNoneMatch].contains(where: {
+            $0.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == SiteScript.etag }
+        }) {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentLength] = String(SiteScript.body.readableBytes)
