@@ -205,11 +205,11 @@ public struct Aggregator {
             let leads = try store.leads()
             for start in stride(from: 0, to: leads.count, by: Self.scoringChunk) {
                 let chunk = leads[start..<min(start + Self.scoringChunk, leads.count)]
-                let inputs = try chunk.map { lead in (lead, try store.events(ofLead: lead), try store.visitors(ofLead: lead)) }
+                let inputs = try chunk.map { lead in (lead, try store.events(ofLead: lead), try store.links(ofLead: lead)) }
                 let results = ScoredChunk(count: inputs.count)
                 DispatchQueue.concurrentPerform(iterations: inputs.count) { i in
-                    let (lead, events, visitors) = inputs[i]
-                    let profile = scorer.score(lead: lead, events: events, visitors: visitors)
+                    let (lead, events, links) = inputs[i]
+                    let profile = scorer.score(lead: lead, events: events, links: links)
                     // Encoding plain strings and numbers cannot fail.
                     let json = (try? LeadProfile.encoder.encode(profile)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
                     results.set(i, profile, json)

@@ -3,7 +3,7 @@ import SpurCore
 /// Aggregate-time re-classification with the full history (docs/honest-numbers.md): marks whole
 /// bursts of clicks as scanner traffic, which the collector could only flag click by click.
 public enum BurstClassifier {
-    /// Clicks closer than this belong to one burst.
+    /// Clicks closer than this (strictly) belong to one burst.
     public static let burstGapMillis: Int64 = 10_000
     /// A burst touching this many different links of one message is a scanner.
     public static let burstLinks = 3
@@ -28,11 +28,12 @@ public enum BurstClassifier {
                 }
             }
         }
-        // The scanner's own fetch of the pixel, just before its clicks, is not a human open either.
+        // The scanner's own fetch of the pixel, less than the burst gap before its first click, is
+        // not a human open either (docs/honest-numbers.md).
         if !scannedMessages.isEmpty {
             for (i, e) in events.enumerated() where e.type == .open {
                 let message = (e.campaign ?? "") + "\u{0}" + (e.lead ?? e.visitor ?? "")
-                if let starts = scannedMessages[message], starts.contains(where: { $0 - e.ts >= 0 && $0 - e.ts <= burstGapMillis }) {
+                if let starts = scannedMessages[message], starts.contains(where: { $0 - e.ts >= 0 && $0 - e.ts < burstGapMillis }) {
                     out[i].flags.insert(.scannerSuspect)
                 }
             }
@@ -62,7 +63,7 @@ public enum BurstClassifier {
         var current: [Int] = []
         var last: Int64?
         for item in sorted {
-            if let l = last, item.ts - l > burstGapMillis {
+            if let l = last, item.ts - l >= burstGapMillis {
                 result.append(current)
                 current = []
             }

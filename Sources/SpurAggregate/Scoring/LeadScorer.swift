@@ -21,9 +21,17 @@ public struct LeadScorer: Sendable {
 
     static let dayMillis: Int64 = 86_400_000
 
-    /// `events` must be sorted by (ts, id) and free of duplicates.
-    public func score(lead: String, events allEvents: [Event], visitors: [String]) -> LeadProfile {
-        let events = BurstClassifier.reclassify(allEvents.filter { $0.ts <= asOfMillis })
+    /// `events`: the lead's own events and the anonymous events of visitors linked to it at any
+    /// time, sorted by (ts, id) and free of duplicates; `links`: every link of those visitors (to
+    /// any lead). Only events up to the as-of time count, and a visitor's anonymous events count
+    /// for the lead it belongs to as of then.
+    public func score(lead: String, events allEvents: [Event], links: [VisitorLink]) -> LeadProfile {
+        let owners = VisitorLink.owners(links, asOf: asOfMillis)
+        let visitors = owners.filter { $0.value == lead }.map(\.key)
+        let events = BurstClassifier.reclassify(
+            allEvents.filter { e in
+                e.ts <= asOfMillis && (e.lead == lead || (e.lead == nil && e.visitor.map { owners[$0] == lead } == true))
+            })
         var counts: [String: Int] = [:]
         var opened = Set<String>(), clicked = Set<String>()
         var awards: [Award] = []
@@ -169,29 +177,32 @@ public struct LeadScorer: Sendable {
     }
 
     /// Walks the lead's history day by day and applies the stage thresholds with hysteresis:
-    /// the score is checked at the start of every active day (after decay) and after its last event.
+    /// the score is checked at the start (00:00 UTC) of every active day, with what happened
+    /// before that moment decayed to it, after the day's last event, and at the as-of time.
     private func stageTimeline(
         awards: [Award], attributeHistory: [(ts: Int64, key: String, value: String)], events: [Event]
     ) -> (stage: Stage, since: Int64?, reached: [Stage: Int64]) {
-        var points: [Int64] = []
+        // (time, whether events at exactly that time count): a day's start counts only what came before it.
+        var checks: [(t: Int64, inclusive: Bool)] = []
         var lastDay: Int64?
         for (i, e) in events.enumerated() {
             let day = e.ts / Self.dayMillis
             if day != lastDay {
-                points.append(e.ts - 1)
+                checks.append((day * Self.dayMillis, false))
                 lastDay = day
             }
-            if i == events.count - 1 || events[i + 1].ts / Self.dayMillis != day { points.append(e.ts) }
+            if i == events.count - 1 || events[i + 1].ts / Self.dayMillis != day { checks.append((e.ts, true)) }
         }
-        points.append(asOfMillis)
+        checks.append((asOfMillis, true))
         var stage = Stage.none
         var since: Int64?
         var reached: [Stage: Int64] = [:]
-        for t in points {
+        for (t, inclusive) in checks {
+            let counts = { (ts: Int64) in inclusive ? ts <= t : ts < t }
             var attributes: [String: String] = [:]
-            for a in attributeHistory where a.ts <= t { attributes[a.key] = a.value }
+            for a in attributeHistory where counts(a.ts) { attributes[a.key] = a.value }
             var s = explicitPoints(attributes).total
-            for a in awards where a.ts <= t { s += a.points * decay(t - a.ts) }
+            for a in awards where counts(a.ts) { s += a.points * decay(t - a.ts) }
             let next: Stage
             switch stage {
             case .none: next = s >= rules.sql.enter ? .sql : (s >= rules.mql.enter ? .mql : .none)

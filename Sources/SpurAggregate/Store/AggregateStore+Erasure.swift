@@ -19,15 +19,12 @@ extension AggregateStore {
         try db.prepare("INSERT OR IGNORE INTO erasures VALUES(?, ?)").run(hash, erasedAt)
     }
 
-    /// Visitor ids linked to the lead, or seen on one of its events.
+    /// Visitor ids ever linked to the lead (seen on one of its events).
     func visitorsSeen(withLead lead: String) throws -> Set<String> {
         var out = Set<String>()
-        try db.prepare(
-            """
-            SELECT visitor FROM visitor_links WHERE lead = ?1
-            UNION SELECT visitor FROM events WHERE lead = ?1 AND visitor IS NOT NULL
-            """
-        ).query(lead) { out.insert($0.string(0)!) }
+        try db.prepare("SELECT DISTINCT visitor FROM events WHERE lead = ? AND visitor IS NOT NULL").query(lead) {
+            out.insert($0.string(0)!)
+        }
         return out
     }
 
@@ -39,13 +36,12 @@ extension AggregateStore {
         return n
     }
 
-    /// Deletes the lead's and the visitors' events, links, profile and queued hand-offs. Other
+    /// Deletes the lead's and the visitors' events (and so their links), profile and queued hand-offs. Other
     /// leads' profiles that list one of the visitor ids (a shared browser) are dropped too — the
     /// next `spur aggregate` scores them again from their own events. Returns how many of those.
     func erase(lead: String, visitors: Set<String>) throws -> Int {
         let ids = Self.jsonArray(visitors)
         try db.prepare("DELETE FROM events WHERE lead = ? OR visitor IN (SELECT value FROM json_each(?))").run(lead, ids)
-        try db.prepare("DELETE FROM visitor_links WHERE lead = ? OR visitor IN (SELECT value FROM json_each(?))").run(lead, ids)
         try db.prepare("DELETE FROM profiles WHERE lead = ?").run(lead)
         try db.prepare("DELETE FROM handoff_outbox WHERE lead = ?").run(lead)
         try db.prepare(

@@ -10,15 +10,17 @@ extension AggregateStore {
         return out
     }
 
-    /// The lead's own events plus the anonymous events of the visitors linked to it, by (ts, id).
+    /// The lead's own events plus the anonymous events of every visitor ever linked to it, by
+    /// (ts, id). Which of the anonymous ones count as of a date is the scorer's decision (`links`).
     func events(ofLead lead: String) throws -> [Event] {
         var out: [Event] = []
         try db.prepare(
             """
+            WITH linked AS (SELECT DISTINCT visitor FROM events WHERE lead = ?1 AND visitor IS NOT NULL)
             SELECT id, ts, type, campaign, lead, visitor, url, referrer, title, ua, ip, flags, props, node FROM events WHERE lead = ?1
             UNION ALL
             SELECT e.id, e.ts, e.type, e.campaign, e.lead, e.visitor, e.url, e.referrer, e.title, e.ua, e.ip, e.flags, e.props, e.node
-            FROM visitor_links v JOIN events e ON e.visitor = v.visitor WHERE v.lead = ?1 AND e.lead IS NULL
+            FROM linked v JOIN events e ON e.visitor = v.visitor WHERE e.lead IS NULL
             ORDER BY 2, 1
             """
         ).query(lead) { out.append(Self.event($0)) }
@@ -37,9 +39,16 @@ extension AggregateStore {
             node: r.string(13))
     }
 
-    func visitors(ofLead lead: String) throws -> [String] {
-        var out: [String] = []
-        try db.prepare("SELECT visitor FROM visitor_links WHERE lead = ? ORDER BY visitor").query(lead) { out.append($0.string(0)!) }
+    /// Every link (an event with lead and visitor) of every visitor ever linked to the lead,
+    /// to any lead: who a visitor belongs to as of a date follows from all of them.
+    func links(ofLead lead: String) throws -> [VisitorLink] {
+        var out: [VisitorLink] = []
+        try db.prepare(
+            """
+            WITH linked AS (SELECT DISTINCT visitor FROM events WHERE lead = ?1 AND visitor IS NOT NULL)
+            SELECT e.visitor, e.lead, e.ts, e.id FROM linked v JOIN events e ON e.visitor = v.visitor WHERE e.lead IS NOT NULL
+            """
+        ).query(lead) { out.append(VisitorLink(visitor: $0.string(0)!, lead: $0.string(1)!, ts: $0.int(2), event: $0.string(3)!)) }
         return out
     }
 

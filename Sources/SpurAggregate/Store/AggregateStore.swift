@@ -2,7 +2,7 @@ import Foundation
 import SpurCore
 
 /// The aggregator's SQLite database: the ledger of folded segments, the de-duplicated events,
-/// visitor→lead links, lead profiles and the hand-off outbox. All of Spur's SQL lives in this
+/// lead profiles and the hand-off outbox. Visitor→lead links are the events that carry both. All of Spur's SQL lives in this
 /// folder; the rest of the code calls the typed methods of this class and its extensions
 /// (`AggregateStore+Scoring.swift`, `+Erasure`, `+Retention`, `+Reading`).
 final class AggregateStore {
@@ -46,18 +46,17 @@ final class AggregateStore {
             CREATE TABLE IF NOT EXISTS events(
                 id TEXT PRIMARY KEY, ts INTEGER NOT NULL, type TEXT NOT NULL, campaign TEXT, lead TEXT, visitor TEXT,
                 url TEXT, referrer TEXT, title TEXT, ua TEXT, ip TEXT, flags INTEGER NOT NULL, props TEXT, node TEXT);
-            CREATE TABLE IF NOT EXISTS visitor_links(
-                visitor TEXT PRIMARY KEY, lead TEXT NOT NULL, ts INTEGER NOT NULL, event TEXT NOT NULL);
-            CREATE INDEX IF NOT EXISTS visitor_links_lead ON visitor_links(lead);
             CREATE TABLE IF NOT EXISTS handoff_outbox(
                 lead TEXT NOT NULL, stage TEXT NOT NULL, at TEXT NOT NULL, payload TEXT NOT NULL, PRIMARY KEY(lead, stage, at));
             """)
         let version = try meta("schema")
         if version == "1" {
-            // Version 2 gives profiles the columns the lead queries filter and sort on.
+            // Version 2 gives profiles the columns the lead queries filter and sort on, and reads
+            // visitor links from the events themselves (each with its time, for scoring as of a date).
             try db.transaction {
                 try db.execute(
                     """
+                    DROP TABLE IF EXISTS visitor_links;
                     ALTER TABLE profiles ADD COLUMN letter TEXT NOT NULL DEFAULT 'D';
                     ALTER TABLE profiles ADD COLUMN last_seen TEXT NOT NULL DEFAULT '';
                     ALTER TABLE profiles ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
@@ -157,18 +156,7 @@ final class AggregateStore {
         ).run(
             e.id, e.ts, e.type.rawValue, e.campaign, e.lead, e.visitor, e.url, e.referrer, e.title, e.ua, e.ip,
             Int(e.flags.rawValue), props, e.node)
-        guard db.changes == 1 else { return false }
-        if let lead = e.lead, let visitor = e.visitor {
-            // The newest link wins; ties are broken by event id so the result is order-independent.
-            try db.prepare(
-                """
-                INSERT INTO visitor_links(visitor, lead, ts, event) VALUES(?,?,?,?)
-                ON CONFLICT(visitor) DO UPDATE SET lead = excluded.lead, ts = excluded.ts, event = excluded.event
-                WHERE excluded.ts > visitor_links.ts OR (excluded.ts = visitor_links.ts AND excluded.event > visitor_links.event)
-                """
-            ).run(visitor, lead, e.ts, e.id)
-        }
-        return true
+        return db.changes == 1
     }
 
     func recordSegment(name: String, size: Int, crc: UInt32, events: Int, duplicates: Int, damage: [SegmentScan.Damage]) throws {
