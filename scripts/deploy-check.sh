@@ -73,7 +73,8 @@ if [ "$OPENS" = "101 100" ]; then check "campaign report: 101 opens, 100 clicks"
 
 # 3. DuckDB reads the segments as they are.
 if python3 -c 'import duckdb' 2>/dev/null; then
-  COUNT=$(python3 -c "import duckdb; print(duckdb.sql(\"select count(*) from read_json('$WORK/c*/segments/*.jsonl.gz', format='newline_delimited')\").fetchone()[0])")
+  # connect().execute().fetchone() exists in DuckDB 1.x and 2.x alike (2.x dropped fetchone on relations).
+  COUNT=$(python3 -c "import duckdb; print(duckdb.connect().execute(\"select count(*) from read_json('$WORK/c*/segments/*.jsonl.gz', format='newline_delimited')\").fetchone()[0])")
   if [ "$COUNT" = 201 ]; then check "DuckDB read_json over the segments sees all 201 events" 0; else check "DuckDB read_json over the segments sees all 201 events" 1; fi
 else
   echo "SKIP DuckDB check (pip install duckdb to run it)"

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SpurAggregate
 import SpurCore
+import SpurHTTP
 
 /// Exit statuses of `spur` (docs/cli.md). 1–3 are outcomes a command reports (nothing found,
 /// damage, refusal, failed hand-off); the others follow sysexits(3).
@@ -10,6 +11,7 @@ enum ExitStatus {
     static let usage: Int32 = 64
     static let dataError: Int32 = 65
     static let noInput: Int32 = 66
+    static let unavailable: Int32 = 69
     static let cannotCreate: Int32 = 73
     static let ioError: Int32 = 74
     static let config: Int32 = 78
@@ -48,6 +50,9 @@ struct CommandFailure: Error, CustomStringConvertible {
             case .token, .invalidInput, .invalidRecipients, .invalidNewsletter: self.init(e.description, status: ExitStatus.dataError)
             case .eventLog: self.init(e.description, status: ExitStatus.ioError)
             }
+        case let e as CollectorError:
+            // A start-up failure ends the process at once (systemd restarts it), naming the cause.
+            self.init(e.description, status: ExitStatus.unavailable)
         case let e as CocoaError:
             // Foundation's file errors: name the file and the reason, not the error domain.
             let path = (e.userInfo[NSFilePathErrorKey] as? String) ?? e.userInfo["NSFilePath"] as? String ?? "?"

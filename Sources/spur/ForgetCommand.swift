@@ -25,6 +25,7 @@ struct Forget: ParsableCommand {
         logger.logLevel = .warning
         let report = try Eraser(dataDirectories: dirs, database: store.databasePath, logger: logger)
             .forget(lead: lead, dryRun: dryRun)
+        guard report.found else { throw CommandFailure(report.description, status: ExitStatus.notFound) }
         print(report)
     }
 }
@@ -45,7 +46,7 @@ struct Prune: ParsableCommand {
 
     private func days() throws -> Double {
         let text = olderThan ?? Environment.value("SPUR_RETENTION") ?? Self.defaultRetention
-        guard text.hasSuffix("d"), let days = Double(text.dropLast()), days >= 1 else {
+        guard text.hasSuffix("d"), let days = Double(text.dropLast()), days >= 0, days.isFinite else {
             throw ValidationError("--older-than '\(text)' must be a number of days like \(Self.defaultRetention)")
         }
         return days

@@ -1,13 +1,31 @@
 import ArgumentParser
+import Foundation
 import SpurCore
 import SpurHTTP
 
 struct LinkBaseOptions: ParsableArguments {
-    @Option(help: "Public base URL of the collector. [env: SPUR_PUBLIC_URL] (default: \(Defaults.collector.publicURL))")
+    @Option(
+        help:
+            "Public base URL of the collector. [env: SPUR_PUBLIC_URL] (default: the one the collector in DATA announced, else \(Defaults.collector.publicURL))"
+    )
     var base: String?
 
-    func url() throws -> String {
-        try Serve.baseURL(base ?? Environment.value("SPUR_PUBLIC_URL") ?? Defaults.collector.publicURL)
+    /// The base links are minted for: the flag, the variable, else what the collector serving
+    /// this data directory announced (`DATA/public-url`). A given base that differs from the
+    /// announced one is probably a mistake (a link to the wrong port is a lost click): warn.
+    func url(dataDirectory: String) throws -> String {
+        let announced = PublicURLRecord.read(dataDirectory: dataDirectory)
+        guard let given = base ?? Environment.value("SPUR_PUBLIC_URL") else {
+            return try Serve.baseURL(announced ?? Defaults.collector.publicURL)
+        }
+        let url = try Serve.baseURL(given)
+        if let announced, announced != url {
+            FileHandle.standardError.write(
+                Data(
+                    ("warning: minting links for \(url), but the collector of \(dataDirectory) announced \(announced); "
+                        + "check --base / SPUR_PUBLIC_URL\n").utf8))
+        }
+        return url
     }
 }
 
@@ -25,7 +43,7 @@ struct SigningOptions: ParsableArguments {
     func signedURL(_ token: LinkToken, path: String, suffix: String = "") throws -> String {
         do { try token.validate() } catch { throw ValidationError(error.description) }
         let keyring = try secret.keyring(dataDirectory: data.directory).keyring
-        var url = try base.url() + path + keyring.sign(token) + suffix
+        var url = try base.url(dataDirectory: data.directory) + path + keyring.sign(token) + suffix
         if let placeholder = leadPlaceholder { url += "?l=" + placeholder }
         return url
     }

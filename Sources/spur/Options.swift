@@ -67,14 +67,16 @@ struct SecretOptions: ParsableArguments {
     @Option(
         name: .long,
         help:
-            "File with the signing keys (KEYID:SECRET per line). [env: SPUR_SECRET_FILE; or the keys themselves in SPUR_SECRET] (default: DATA/secret, created on first use)"
+            "File with the signing keys (KEYID:SECRET per line). [env: SPUR_SECRET_FILE; or the keys themselves in SPUR_SECRET] (default: DATA/secret, which the first 'spur serve' creates)"
     )
     var secretFile: String?
 
-    func keyring(dataDirectory: String) throws -> (keyring: Keyring, source: String) {
+    /// The signing keys. Only `spur serve` creates `DATA/secret`: a link signed with a secret the
+    /// collector does not have is lost, so every other command fails when it finds none.
+    func keyring(dataDirectory: String, create: Bool = false) throws -> (keyring: Keyring, source: String) {
         try SecretStore.load(
             file: secretFile ?? Environment.value("SPUR_SECRET_FILE"), environment: Environment.value("SPUR_SECRET"),
-            dataDirectory: dataDirectory, create: true)
+            dataDirectory: dataDirectory, create: create)
     }
 }
 

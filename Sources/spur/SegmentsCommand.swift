@@ -76,13 +76,26 @@ struct Segments: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the events (JSON Lines) of the valid frames of segments.",
             discussion:
-                "Without FILE arguments, prints every sealed segment in DATA/segments in name order. Damaged frames are skipped and reported on stderr."
+                "Without FILE arguments, prints every sealed segment in DATA/segments in name order (and with --include-open the ones a running collector is writing). Damaged frames are skipped and reported on stderr."
         )
         @OptionGroup var input: SegmentFiles
+        @Flag(help: "Also print the segments a running collector is still writing, up to their last complete frame.")
+        var includeOpen = false
 
         func run() throws {
             let paths = try input.paths()
+            let open = try input.openPaths()
             var damaged = false
+            for path in open where includeOpen {
+                // A segment being written ends in a frame not complete yet: that is no damage.
+                _ = try SegmentScanner.scan(path: path) { _, payload in FileHandle.standardOutput.write(Data(payload)) }
+            }
+            if !includeOpen && !open.isEmpty {
+                FileHandle.standardError.write(
+                    Data(
+                        ("skipped \(open.count) open segment(s) that a collector is still writing; "
+                            + "--include-open prints them up to their last complete frame\n").utf8))
+            }
             for path in paths {
                 let scan = try SegmentScanner.scan(path: path) { _, payload in
                     FileHandle.standardOutput.write(Data(payload))
@@ -105,6 +118,12 @@ struct SegmentFiles: ParsableArguments {
     func paths() throws -> [String] {
         guard files.isEmpty else { return files }
         return try listing(data.directory + "/segments").filter { $0.state == .sealed }.map(\.path)
+    }
+
+    /// The data directory's open segments (none when files are named).
+    func openPaths() throws -> [String] {
+        guard files.isEmpty else { return [] }
+        return try listing(data.directory + "/segments").filter { $0.state == .open }.map(\.path)
     }
 }
 

@@ -90,8 +90,9 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "spur")
         let configuration = try collectorConfiguration()
-        let (keyring, source) = try secret.keyring(dataDirectory: configuration.dataDirectory)
+        let (keyring, source) = try secret.keyring(dataDirectory: configuration.dataDirectory, create: true)
         logger.info("Signing keys loaded", metadata: ["source": "\(source)", "keys": "\(keyring.keys.map(\.id))"])
+        try PublicURLRecord.write(configuration.publicURL, dataDirectory: configuration.dataDirectory)
         let metrics = CollectorMetrics()
         let eventLog = try EventLog(configuration: configuration.eventLogConfiguration, observer: metrics, logger: logger)
         let app = CollectorApplication.build(
@@ -102,7 +103,7 @@ struct Serve: AsyncParsableCommand {
                 "address": "\(configuration.hostname):\(configuration.port)", "node": "\(configuration.node)",
                 "segments": "\(configuration.segmentDirectory)", "public_url": "\(configuration.publicURL)",
             ])
-        try await app.runService()
+        try await CollectorApplication.run(app, configuration: configuration)
     }
 
     func collectorConfiguration() throws -> CollectorConfiguration {
@@ -117,7 +118,7 @@ struct Serve: AsyncParsableCommand {
         guard NodeName.isValid(c.node) else {
             throw ValidationError("node name '\(c.node)' must be 1–64 letters, digits, '.', '_' or '-'")
         }
-        c.publicURL = try Self.baseURL(publicURL ?? Environment.value("SPUR_PUBLIC_URL") ?? c.publicURL)
+        c.publicURL = try Self.baseURL(publicURL ?? Environment.value("SPUR_PUBLIC_URL") ?? Self.defaultPublicURL(host: c.hostname, port: c.port))
         if let d = try Environment.fallback(commitInterval, "SPUR_COMMIT_INTERVAL", flag: "--commit-interval")?.value {
             guard d > .zero, d <= .seconds(10) else { throw ValidationError("--commit-interval must be between 1ms and 10s") }
             c.commitInterval = d
@@ -179,8 +180,9 @@ struct Serve: AsyncParsableCommand {
         } else {
             keys = Environment.list([], "SPUR_API_KEYS")
         }
-        if let weak = keys.first(where: { $0.count < 16 }) {
-            throw ValidationError("API key '\(weak.prefix(3))…' is shorter than 16 characters")
+        // The message never shows any part of a key (it may be a real one, mistyped).
+        if let weak = keys.firstIndex(where: { $0.count < 16 }) {
+            throw ValidationError("API key \(weak + 1) of \(keys.count) is shorter than 16 characters; use long random keys")
         }
         c.apiKeys = keys
         if let file = botPatternsFile ?? Environment.value("SPUR_BOT_PATTERNS_FILE") {
@@ -201,6 +203,13 @@ struct Serve: AsyncParsableCommand {
     static func defaultNode() -> String {
         let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? ""
         return NodeName.isValid(host) ? host : "node1"
+    }
+
+    /// Without `--public-url`, links point at the address the collector listens on (a wildcard
+    /// address means this machine).
+    static func defaultPublicURL(host: String, port: Int) -> String {
+        let name = ["0.0.0.0", "::", "[::]", ""].contains(host) ? "127.0.0.1" : host
+        return "http://" + (name.contains(":") && !name.hasPrefix("[") ? "[\(name)]" : name) + ":\(port)"
     }
 
     static func baseURL(_ text: String) throws -> String {

@@ -49,6 +49,8 @@ struct Wrap: ParsableCommand {
 
     func run() throws {
         let source = input ?? "stdin"
+        // The keys first: without the collector's secret nothing else is worth doing.
+        let keyring = dryRun ? nil : try secret.keyring(dataDirectory: data.directory).keyring
         let html: [UInt8]
         if let input {
             guard let data = FileManager.default.contents(atPath: input) else {
@@ -58,7 +60,7 @@ struct Wrap: ParsableCommand {
         } else {
             html = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
         }
-        var options = NewsletterWrapper.Options(base: try base.url(), campaign: campaign)
+        var options = NewsletterWrapper.Options(base: try base.url(dataDirectory: data.directory), campaign: campaign)
         options.honeypot = honeypot
         options.removeDataSpurOff = !keepDataSpur
         options.addPixel = !noPixel
@@ -71,8 +73,7 @@ struct Wrap: ParsableCommand {
             throw CommandFailure("\(source): \(error)", status: ExitStatus.dataError)
         }
         report(wrapper, source: source)
-        if dryRun { return }
-        let keyring = try secret.keyring(dataDirectory: data.directory).keyring
+        guard let keyring else { return }
         if let recipients, let out {
             try writeRecipients(wrapper, keyring: keyring, csv: recipients, directory: out)
         } else {

@@ -108,17 +108,22 @@ import Testing
             let id = "n1-000000000001-\(String(i, radix: 36))"
             switch rng.next(10) {
             case 0..<5:
-                events.append(ev(.pageview, day: day, minute: minute, visitor: visitor, url: "https://shop.example" + pages[rng.next(pages.count)], id: id))
+                events.append(
+                    ev(.pageview, day: day, minute: minute, visitor: visitor, url: "https://shop.example" + pages[rng.next(pages.count)], id: id))
             case 5:
                 events.append(ev(.identify, day: day, minute: minute, lead: lead, visitor: visitor, props: ["birthday": "1980-01-01"], id: id))
             case 6, 7:
-                events.append(ev(.click, day: day, minute: minute, lead: lead, visitor: visitor, campaign: "nl-\(rng.next(4))",
-                                 url: "https://shop.example" + pages[rng.next(pages.count)], id: id))
+                events.append(
+                    ev(
+                        .click, day: day, minute: minute, lead: lead, visitor: visitor, campaign: "nl-\(rng.next(4))",
+                        url: "https://shop.example" + pages[rng.next(pages.count)], id: id))
             case 8:
                 events.append(ev(.open, day: day, minute: minute, lead: lead, campaign: "nl-\(rng.next(4))", id: id))
             default:
-                events.append(ev(.form, day: day, minute: minute, visitor: visitor, url: "https://shop.example/newsletter",
-                                 props: ["form": "newsletter"], id: id))
+                events.append(
+                    ev(
+                        .form, day: day, minute: minute, visitor: visitor, url: "https://shop.example/newsletter",
+                        props: ["form": "newsletter"], id: id))
             }
         }
         return events

@@ -105,6 +105,27 @@ import Testing
         #expect(!(try everything(in: dir).contains("lead-1")))
     }
 
+    @Test func someoneWhoSubscribesAgainAfterAnErasureStartsAfresh() async throws {
+        let dir = DataDir()
+        try await dir.write(referenceEvents())
+        _ = try dir.aggregate(asOf: endOf(day: 7))
+        _ = try forget(dir, "lead-1")
+        // A new sign-up with the same lead id (and the same browser), after the erasure.
+        let later = SystemTime.nowMillis() + 86_400_000
+        var open = ev(.open, day: 1, lead: "lead-1", campaign: "nl-new")
+        open.ts = later
+        var visit = ev(.pageview, day: 1, visitor: "v-1", url: "https://shop.example/filialen")
+        visit.ts = later + 60_000
+        try await dir.write([open, visit, ev(.pageview, day: 5, visitor: "v-1", url: "https://shop.example/produkte/a/b")])
+        let summary = try dir.aggregate(asOf: later + 120_000)
+        #expect(summary.erasedSkipped == 1)  // the page view from before the erasure
+        let p = try #require(try dir.profile("lead-1"))
+        #expect(p.counts == ["open": 1] && p.campaignsOpened == ["nl-new"])
+        // The old history stays gone after a rebuild too.
+        _ = try dir.aggregate(asOf: later + 120_000, rebuild: true)
+        #expect(try dir.profile("lead-1")?.counts == ["open": 1])
+    }
+
     @Test func leadEventsExportListsEveryStoredEvent() async throws {
         let dir = DataDir()
         try await dir.write(referenceEvents())

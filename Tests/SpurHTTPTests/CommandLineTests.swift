@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The `spur` executable as a person meets it: runtime failures are one line with a documented
 /// exit status (docs/cli.md), usage text only for usage mistakes.
 @Suite struct CommandLineTests {
@@ -101,7 +105,135 @@ import Testing
         let dir = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let o = try Self.spur(["forget", "--dry-run", "--data", dir, "lead-1"])
-        #expect(o.status == 0 && o.stdout.contains("would erase lead lead-1"))
+        #expect(o.status == 1 && o.stderr.contains("nothing found for lead lead-1"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["segments"])
+    }
+
+    /// Runs `spur` in the background; `stop()` sends SIGTERM and returns the exit status.
+    final class Background {
+        let process = Process()
+        let stderr = Pipe()
+
+        init(_ args: [String]) throws {
+            process.executableURL = URL(fileURLWithPath: Browser.spur)
+            process.arguments = args
+            process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SPUR_") }
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = stderr
+            try process.run()
+        }
+
+        /// Waits up to `seconds` for the process to end by itself; kills it otherwise.
+        func exit(within seconds: Double) -> Int32? {
+            let deadline = Date().addingTimeInterval(seconds)
+            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            guard !process.isRunning else {
+                process.interrupt()
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                return nil
+            }
+            return process.terminationStatus
+        }
+
+        func stop() -> Int32? {
+            process.terminate()
+            return exit(within: 10)
+        }
+
+        var errors: String { String(decoding: stderr.fileHandleForReading.availableData, as: UTF8.self) }
+    }
+
+    /// A listening socket on 127.0.0.1 and its port.
+    static func occupiedPort() throws -> (fd: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        #expect(bound == 0 && listen(fd, 1) == 0)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
+    @Test func serveOnAnAddressInUseExitsAtOnceNamingIt() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (fd, port) = try Self.occupiedPort()
+        defer { close(fd) }
+        let serve = try Background(["serve", "--data", dir, "--port", String(port), "--log-level", "error"])
+        let status = serve.exit(within: 3)
+        #expect(status == 69, "spur serve did not exit within 3 s on a port in use")
+        #expect(serve.errors.contains("spur: cannot listen on 127.0.0.1:\(port): Address already in use"))
+    }
+
+    @Test func onlyServeCreatesASecret() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for args in [["link", "--campaign", "c", "https://shop.example/"], ["pixel", "--campaign", "c", "--lead", "l"]] {
+            expectOneLine(try Self.spur(args + ["--data", dir]), status: 78, containing: "no signing secret at \(dir)/secret")
+        }
+        try "<p><a href=\"https://shop.example/\">x</a></p>".write(toFile: dir + "/nl.html", atomically: true, encoding: .utf8)
+        expectOneLine(try Self.spur(["wrap", "--data", dir, "--campaign", "c", dir + "/nl.html"]), status: 78, containing: "--secret-file")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/secret"))
+    }
+
+    @Test func linksFollowThePortTheCollectorListensOn() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (fd, port) = try Self.occupiedPort()
+        close(fd)  // a free port, most likely still free a moment later
+        let serve = try Background(["serve", "--data", dir, "--port", String(port), "--log-level", "error"])
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: dir + "/public-url") && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let link = try Self.spur(["link", "--data", dir, "--campaign", "c", "https://shop.example/"])
+        #expect(link.status == 0 && link.stdout.hasPrefix("http://127.0.0.1:\(port)/c/") && link.stderr.isEmpty, "\(link.stderr)")
+        let other = try Self.spur(["pixel", "--data", dir, "--campaign", "c", "--lead", "l", "--base", "https://t.example"])
+        #expect(other.status == 0 && other.stdout.hasPrefix("https://t.example/o/"))
+        #expect(other.stderr.contains("warning: minting links for https://t.example, but the collector of \(dir) announced http://127.0.0.1:\(port)"))
+        #expect(serve.stop() == 0)
+    }
+
+    @Test func forgettingSomeoneUnknownSaysSoAndExits1() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        expectOneLine(try Self.spur(["forget", "--data", dir, "nobody"]), status: 1, containing: "nothing found for lead nobody")
+    }
+
+    @Test func aShortAPIKeyIsRefusedWithoutShowingIt() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Browser.spur)
+        p.arguments = ["serve", "--port", "0"]
+        p.environment = ["SPUR_API_KEYS": "0123456789abcdefXYZ,SeCrEt42", "PATH": "/usr/bin:/bin"]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 64 && text.contains("API key 2 of 2 is shorter than 16 characters"))
+        #expect(!text.contains("SeC") && !text.contains("0123"))
+    }
+
+    @Test func pruneAcceptsZeroDays() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let o = try Self.spur(["segments", "prune", "--data", dir, "--older-than", "0d", "--dry-run"])
+        #expect(o.status == 0 && o.stdout.contains("0 segments"), "\(o.stderr)")
+    }
+
+    @Test func catSaysWhatItSkippedAndReadsOpenSegmentsOnRequest() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(try Self.spur(["segments", "generate", "--data", dir, "--events", "20", "--leads", "3"]).status == 0)
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: dir + "/segments").first { $0.hasSuffix(".jsonl.gz") })
+        // As a running collector leaves it: the segment is still open.
+        try FileManager.default.moveItem(atPath: dir + "/segments/" + name, toPath: dir + "/segments/" + name + ".open")
+        let plain = try Self.spur(["segments", "cat", "--data", dir])
+        #expect(plain.status == 0 && plain.stdout.isEmpty && plain.stderr.contains("skipped 1 open segment(s)"))
+        let open = try Self.spur(["segments", "cat", "--data", dir, "--include-open"])
+        #expect(open.status == 0 && open.stdout.split(separator: "\n").count == 20)
     }
 }

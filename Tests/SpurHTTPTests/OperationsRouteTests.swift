@@ -19,6 +19,24 @@ import Testing
         }
     }
 
+    @Test(arguments: [CollectorPath.router, .server])
+    func headAnswersLikeGetWithoutABodyEverywhere(path: CollectorPath) async throws {
+        let events = try await withCollector(via: path) { client in
+            try await Task.sleep(for: .milliseconds(50))
+            for uri in ["/healthz", "/readyz", "/metrics", "/s.js", "/optout", "/optin", "/robots.txt", "/p.gif?url=https%3A%2F%2Fx.example%2F"] {
+                var getLength: String?
+                try await client.execute(uri: uri, method: .get) { r in getLength = r.headers[.contentLength] }
+                try await client.execute(uri: uri, method: .head) { r in
+                    #expect(r.status == .ok, "HEAD \(uri)")
+                    #expect(r.body.readableBytes == 0, "HEAD \(uri)")
+                    if uri != "/metrics" { #expect(r.headers[.contentLength] == getLength, "HEAD \(uri)") }
+                }
+            }
+        }
+        // Only the GET of the page-view pixel is an event; HEAD never is.
+        #expect(events.map(\.type) == [.pageview])
+    }
+
     @Test func metricsCountRequestsEventsAndQueue() async throws {
         try await withCollector { client in
             try await client.execute(uri: "/c/\(clickToken())", method: .get) { _ in }

@@ -18,7 +18,15 @@ public struct Eraser {
         /// Profiles of other leads that listed an erased visitor id; rescored by the next aggregate run.
         public var otherProfilesDropped = 0
 
+        /// Whether anything of the lead was found (events in the database or sealed segments, or a
+        /// visitor id). The erasure is recorded either way, for segments still being written.
+        public var found: Bool { eventsRemovedFromDatabase > 0 || eventsRemovedFromSegments > 0 || !visitors.isEmpty }
+
         public var description: String {
+            guard found else {
+                return "nothing found for lead \(lead): no event in the database or the sealed segments"
+                    + (dryRun ? "" : "; the erasure is recorded, so events in segments still being written are dropped when folded")
+            }
             var lines = [
                 "\(dryRun ? "would erase" : "erased") lead \(lead) and \(visitors.count) visitor id(s)"
                     + (visitors.isEmpty ? "" : ": " + visitors.joined(separator: " ")),

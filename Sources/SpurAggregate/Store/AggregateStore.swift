@@ -41,7 +41,7 @@ final class AggregateStore {
                 name TEXT PRIMARY KEY, size INTEGER NOT NULL, crc INTEGER NOT NULL, events INTEGER NOT NULL,
                 duplicates INTEGER NOT NULL, damaged INTEGER NOT NULL, folded_at INTEGER NOT NULL,
                 pending_size INTEGER, pending_crc INTEGER);
-            CREATE TABLE IF NOT EXISTS erasures(hash TEXT PRIMARY KEY, erased_at INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS erasures(hash TEXT PRIMARY KEY, erased_at INTEGER NOT NULL);  -- Unix ms since version 2
             CREATE TABLE IF NOT EXISTS damage(segment TEXT NOT NULL, offset INTEGER NOT NULL, reason TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS events(
                 id TEXT PRIMARY KEY, ts INTEGER NOT NULL, type TEXT NOT NULL, campaign TEXT, lead TEXT, visitor TEXT,
@@ -57,6 +57,7 @@ final class AggregateStore {
                 try db.execute(
                     """
                     DROP TABLE IF EXISTS visitor_links;
+                    UPDATE erasures SET erased_at = erased_at * 1000;
                     ALTER TABLE profiles ADD COLUMN letter TEXT NOT NULL DEFAULT 'D';
                     ALTER TABLE profiles ADD COLUMN last_seen TEXT NOT NULL DEFAULT '';
                     ALTER TABLE profiles ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Where the signing secret comes from: a file, the environment, or `DATA/secret`, which
-/// `spur serve` creates (mode 0600) on first start so that a fresh install just works.
+/// `spur serve` creates (mode 0600) on first start so that a fresh install just works. Nothing
+/// else creates it: links signed with a secret the collector does not have would all be refused.
 public enum SecretStore {
     public static func defaultPath(dataDirectory: String) -> String { dataDirectory + "/secret" }
 
@@ -19,7 +20,9 @@ public enum SecretStore {
         let path = defaultPath(dataDirectory: dataDirectory)
         if !FileManager.default.fileExists(atPath: path) {
             guard create else {
-                throw SpurError.secret("no secret: \(path) does not exist (run 'spur serve' once, or pass --secret-file / SPUR_SECRET)")
+                throw SpurError.secret(
+                    "no signing secret at \(path) (nor --secret-file, SPUR_SECRET_FILE or SPUR_SECRET): point --data (or SPUR_DATA) "
+                        + "at the collector's data directory, or give its secret with --secret-file; links signed with a new secret would not work")
             }
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
             let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)

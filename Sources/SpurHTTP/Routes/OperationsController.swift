@@ -10,9 +10,9 @@ struct OperationsController: Sendable {
     let segmentDirectory: String
 
     func register(on router: Router<CollectorContext>) {
-        router.get("/healthz") { _, _ in Responses.text(.ok, "ok") }
-        router.get("/readyz") { _, _ in self.readiness() }
-        router.get("/metrics") { _, _ in
+        router.getAndHead("/healthz") { _, _ in Responses.text(.ok, "ok") }
+        router.getAndHead("/readyz") { _, _ in self.readiness() }
+        router.getAndHead("/metrics") { _, _ in
             self.metrics.update(from: self.eventLog.status)
             let buffer = self.metrics.render()
             return Response(
@@ -23,7 +23,7 @@ struct OperationsController: Sendable {
                 ],
                 body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
         }
-        router.get("/robots.txt") { _, _ in
+        router.getAndHead("/robots.txt") { _, _ in
             Responses.text(.ok, "User-agent: *\nDisallow: /", cache: "public, max-age=86400")
         }
     }

@@ -5,7 +5,7 @@ struct PrivacyController: Sendable {
     let cookies: CookieWriter
 
     func register(on router: Router<CollectorContext>) {
-        router.get("/optout") { _, _ in
+        router.getAndHead("/optout") { _, _ in
             Responses.html(
                 .ok, title: "You are opted out",
                 message: "This browser will no longer be tracked by this site's analytics. "
@@ -14,7 +14,7 @@ struct PrivacyController: Sendable {
                 setCookies: [cookies.optOut(), cookies.clearVisitor()]
             ).response
         }
-        router.get("/optin") { _, _ in
+        router.getAndHead("/optin") { _, _ in
             Responses.html(
                 .ok, title: "You are opted in",
                 message: "This browser's visits may be counted again. <a href=\"optout\">Opt out</a>.",

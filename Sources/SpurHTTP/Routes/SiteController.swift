@@ -8,7 +8,7 @@ struct SiteController: Sendable {
     let siteOrigins: Set<String>
 
     func register(on router: Router<CollectorContext>) {
-        router.get("/s.js") { request, _ in self.script(request) }
+        router.getAndHead("/s.js") { request, _ in self.script(request) }
         router.on("/e", method: .options) { request, _ in self.preflight(request) }
     }
 
