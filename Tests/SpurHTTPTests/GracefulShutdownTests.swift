@@ -19,8 +19,10 @@ import Testing
         c.dataDirectory = dir
         c.node = "t1"
         c.port = 0
-        // A long interval: at shutdown, much is still queued and must be written then.
-        c.commitInterval = .seconds(5)
+        // A long interval, longer than the test waits for its requests to arrive (5 s at most, on
+        // a loaded machine), so at shutdown everything is still queued; the server drains the
+        // beacons waiting for that commit, so the clients wait longer than the interval.
+        c.commitInterval = .seconds(8)
         let metrics = CollectorMetrics()
         let log = try EventLog(configuration: c.eventLogConfiguration, observer: metrics, logger: quietLogger)
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
@@ -44,7 +46,7 @@ import Testing
                         request.headers.add(name: "Content-Type", value: "text/plain")
                         request.body = .bytes(ByteBuffer(string: #"{"url":"https://s.example/b/\#(i)"}"#))
                         do {
-                            return (i, try await client.execute(request, timeout: .seconds(10)).status.code)
+                            return (i, try await client.execute(request, timeout: .seconds(30)).status.code)
                         } catch {
                             return (i, 0)
                         }
@@ -52,7 +54,7 @@ import Testing
                     tasks.addTask {
                         do {
                             let request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/c/\(click)?n=\(i)")
-                            return (-1, try await client.execute(request, timeout: .seconds(10)).status.code)
+                            return (-1, try await client.execute(request, timeout: .seconds(30)).status.code)
                         } catch {
                             return (-1, 0)
                         }

@@ -60,7 +60,9 @@ import Testing
                 }
             }
             #expect(
-                try await post(#"{"lead":"lead-42","visitor":"\#(visitor)","attributes":{"birthday":"1980-05-01","company_size":250}}"#).0
+                try await post(
+                    #"{"lead":"lead-42","visitor":"\#(visitor)","attributes":{"birthday":"1980-05-01","company_size":"250-999","newsletter":true,"country":"de"}}"#
+                ).0
                     == .noContent)
             #expect(try await post(#"{"lead":"lead-42"}"#, auth: nil).0 == .unauthorized)
             #expect(try await post(#"{"lead":"lead-42"}"#, auth: "Bearer wrong-key-0123456789").0 == .unauthorized)
@@ -69,6 +71,13 @@ import Testing
                 (#"{"visitor":"\#(visitor)"}"#, "'lead'"), (#"{"lead":"a@b.example"}"#, "e-mail"),
                 (#"{"lead":"l","visitor":"nope"}"#, "'visitor'"), (#"{"lead":"l","attributes":{"password":"x"}}"#, "not accepted"),
                 (#"{"lead":"l","extra":1}"#, "Unknown field"), ("{", "Malformed JSON"),
+                (#"{"lead":"l","attributes":{"birthday":"05/01/1980"}}"#, "Attribute 'birthday' must be a date like 1980-05-01"),
+                (#"{"lead":"l","attributes":{"birthday":"1980-02-30"}}"#, "'birthday'"),
+                (#"{"lead":"l","attributes":{"company_size":50}}"#, "Attribute 'company_size' must be a string (one of 1-9, 10-49"),
+                (#"{"lead":"l","attributes":{"company_size":"50"}}"#, "'company_size' must be one of"),
+                (#"{"lead":"l","attributes":{"country":"Germany"}}"#, "'country'"),
+                (#"{"lead":"l","attributes":{"newsletter":"maybe"}}"#, "'newsletter'"),
+                (#"{"lead":"l","attributes":{"phone":"call me"}}"#, "'phone'"), (#"{"lead":"l","attributes":{"role":""}}"#, "'role'"),
             ]
             for (json, message) in cases {
                 let (status, text) = try await post(json)
@@ -77,7 +86,7 @@ import Testing
         }
         #expect(events.count == 1)
         #expect(events[0].type == .identify && events[0].lead == "lead-42" && events[0].visitor == visitor)
-        #expect(events[0].props == ["birthday": "1980-05-01", "company_size": "250"])
+        #expect(events[0].props == ["birthday": "1980-05-01", "company_size": "250-999", "newsletter": "yes", "country": "DE"])
         #expect(events[0].ua == nil && events[0].ip == nil)
     }
 

@@ -52,6 +52,11 @@ public final class AggregateReader {
         CampaignReport(campaign: campaign, events: try classifiedEvents(campaign: campaign))
     }
 
+    /// Every campaign's report, by campaign id.
+    public func campaignReports() throws -> [CampaignReport] {
+        try store.campaigns().compactMap { try campaignReport($0) }
+    }
+
     /// The as-of time of the last scoring run, if any.
     public var asOf: String? { get throws { try store.meta("as_of") } }
 

@@ -47,6 +47,13 @@ extension AggregateStore {
         try db.prepare("SELECT json FROM profiles ORDER BY lead").query { try each($0.string(0)!) }
     }
 
+    /// Every campaign with events, by id.
+    func campaigns() throws -> [String] {
+        var out: [String] = []
+        try db.prepare("SELECT DISTINCT campaign FROM events WHERE campaign IS NOT NULL ORDER BY campaign").query { out.append($0.string(0)!) }
+        return out
+    }
+
     /// A campaign's opens, clicks and downloads, by time (the fields a campaign report needs).
     func campaignEvents(_ campaign: String) throws -> [Event] {
         var events: [Event] = []

@@ -59,10 +59,10 @@ struct IdentifyController: Sendable {
                     let allowed = ingest.configuration.identifyAttributes.sorted().joined(separator: ", ")
                     return Responses.text(.badRequest, "Attribute '\(key)' is not accepted (allowed: \(allowed)).")
                 }
-                switch value {
-                case let s as String: attributes[key] = s
-                case let n as NSNumber: attributes[key] = n.stringValue
-                default: return Responses.text(.badRequest, "Attribute '\(key)' must be a string or number.")
+                do {
+                    attributes[key] = try AttributeFormat.of(key).normalize(value, attribute: key)
+                } catch {
+                    return Responses.text(.badRequest, error.description)
                 }
             }
         }
