@@ -59,7 +59,7 @@ struct Link: ParsableCommand {
 
     func run() throws {
         let token = LinkToken(
-            kind: download ? .download : .click, campaign: signing.campaign, lead: signing.lead, url: url,
+            kind: download ? .download : .click, campaign: signing.campaign, lead: signing.lead, url: TargetURL.normalized(url),
             leadInQuery: signing.leadPlaceholder != nil)
         print(try signing.signedURL(token, path: "/c/"))
     }

@@ -6,6 +6,20 @@ import Testing
     let keyring = try! Keyring(parsing: "k1:0123456789abcdef0123456789abcdef\n")
     let click = LinkToken(kind: .click, campaign: "nl-2026-11", lead: "lead-42", url: "https://shop.example/paint?a=1&b=2")
 
+    @Test func punycodeMatchesTheRFCExamples() {
+        #expect(Punycode.encode("bücher") == "bcher-kva")
+        #expect(Punycode.encode("münchen") == "mnchen-3ya")
+        #expect(Punycode.encode("他们为什么不说中文") == "ihqwcrb4cv8a8dqg056pqjye")
+        #expect(Punycode.encode("Pročprostěnemluvíčesky".lowercased()) == "proprostnemluvesky-uyb24dma41a")
+    }
+
+    @Test func targetsAreNormalizedToASCIIURIs() {
+        #expect(TargetURL.normalized("https://shop.example/a?b=c") == "https://shop.example/a?b=c")
+        #expect(TargetURL.normalized("https://Shop.Example/Über-uns") == "https://Shop.Example/%C3%9Cber-uns")
+        #expect(TargetURL.normalized("https://user@bücher.example:8443/ä?x=ü") == "https://user@xn--bcher-kva.example:8443/%C3%A4?x=%C3%BC")
+        #expect(TargetURL.normalized("http://[2001:db8::1]:80/ö") == "http://[2001:db8::1]:80/%C3%B6")
+    }
+
     @Test func signedTokensVerify() throws {
         let text = keyring.sign(click)
         #expect(try keyring.verify(text) == click)

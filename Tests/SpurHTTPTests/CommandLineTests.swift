@@ -217,6 +217,20 @@ import Glibc
         #expect(!text.contains("SeC") && !text.contains("0123"))
     }
 
+    @Test func campaignReportsAreLabelledAndListed() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(try Self.spur(["segments", "generate", "--data", dir, "--events", "3000", "--leads", "50", "--campaigns", "3"]).status == 0)
+        #expect(try Self.spur(["aggregate", "--data", dir, "--quiet"]).status == 0)
+        let all = try Self.spur(["report", "campaigns", "--data", dir])
+        let lines = all.stdout.split(separator: "\n")
+        #expect(all.status == 0 && lines.first?.hasPrefix("CAMPAIGN") == true && lines.filter { $0.hasPrefix("nl-") }.count == 3)
+        let csv = try Self.spur(["report", "campaigns", "--data", dir, "--csv"])
+        #expect(csv.stdout.hasPrefix("campaign,opens,human_opens,unique_human_opens,clicks,"))
+        let one = try Self.spur(["report", "campaign", "nl-1", "--data", dir])
+        #expect(one.status == 0 && one.stdout.contains("CLICKS   HUMAN  UNIQUE HUMAN  LINK"), "\(one.stdout)")
+    }
+
     @Test func pruneAcceptsZeroDays() throws {
         let dir = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -37,6 +37,27 @@ import Testing
         #expect(events.map(\.type) == [.pageview])
     }
 
+    @Test(arguments: CollectorPath.allCases)
+    func pagesForPeopleSpeakGermanOrEnglishByAcceptLanguage(path: CollectorPath) async throws {
+        #expect(PageLanguage(acceptLanguage: "de-DE,de;q=0.9,en;q=0.8") == .de)
+        #expect(PageLanguage(acceptLanguage: "en-US,en;q=0.9,de;q=0.8") == .en)
+        #expect(PageLanguage(acceptLanguage: "fr-FR,de;q=0.5") == .de && PageLanguage(acceptLanguage: "fr-FR") == .en)
+        #expect(PageLanguage(acceptLanguage: "de;q=0.2,en;q=0.7") == .en && PageLanguage(acceptLanguage: nil) == .en)
+        _ = try await withCollector(via: path) { client in
+            let german: HTTPFields = [.acceptLanguage: "de-DE,de;q=0.9"]
+            try await client.execute(uri: "/optout", method: .get, headers: german) { r in
+                #expect(r.text.contains("<html lang=\"de\">") && r.text.contains("Sie haben widersprochen"))
+                #expect(r.headers[.contentLanguage] == "de" && r.headers[.vary] == "Accept-Language")
+            }
+            try await client.execute(uri: "/optin", method: .get, headers: german) { r in #expect(r.text.contains("Erfassung zugelassen")) }
+            try await client.execute(uri: "/optout", method: .get) { r in #expect(r.text.contains("You are opted out")) }
+            try await client.execute(uri: "/c/broken", method: .get, headers: german) { r in
+                #expect(r.status == .badRequest && r.text.contains("Dieser Link funktioniert nicht"))
+            }
+            try await client.execute(uri: "/c/broken", method: .get) { r in #expect(r.text.contains("This link does not work")) }
+        }
+    }
+
     @Test func metricsCountRequestsEventsAndQueue() async throws {
         try await withCollector { client in
             try await client.execute(uri: "/c/\(clickToken())", method: .get) { _ in }

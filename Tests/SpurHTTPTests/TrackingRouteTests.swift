@@ -9,6 +9,18 @@ import Testing
 @testable import SpurHTTP
 
 @Suite struct TrackingRouteTests {
+    @Test(arguments: CollectorPath.allCases) func nonASCIITargetsAreRedirectedAsRFC3986URIs(path: CollectorPath) async throws {
+        // An older link that signed the raw text: the Location header is ASCII all the same.
+        let token = clickToken(url: "https://Bücher.Example/Über-uns?q=ä#ü")
+        let events = try await withCollector(via: path) { client in
+            try await client.execute(uri: "/c/\(token)", method: .get) { r in
+                #expect(r.status == .found)
+                #expect(r.headers[.location] == "https://xn--bcher-kva.Example/%C3%9Cber-uns?q=%C3%A4#%C3%BC")
+            }
+        }
+        #expect(events.map(\.url) == ["https://Bücher.Example/Über-uns?q=ä#ü"])
+    }
+
     @Test(arguments: CollectorPath.allCases) func openPixelIsA43ByteUncacheableGIFAndRecordsTheOpen(path: CollectorPath) async throws {
         let token = clickToken(kind: .open)
         let events = try await withCollector(via: path) { client in

@@ -119,6 +119,37 @@ public enum Identifier {
 public enum TargetURL {
     public static let maxLength = 4096
 
+    /// The URL as an RFC 3986 URI, as it goes into a `Location` header: a host with non-ASCII
+    /// labels in IDNA form (`bücher.example` → `xn--bcher-kva.example`) and every non-ASCII byte
+    /// of path, query and fragment percent-encoded (`/Über` → `/%C3%9Cber`). ASCII stays as it is.
+    public static func normalized(_ url: String) -> String {
+        guard url.utf8.contains(where: { $0 >= 0x80 }), let schemeEnd = url.firstRange(of: "://") else { return url }
+        let afterScheme = url[schemeEnd.upperBound...]
+        let authorityEnd = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? afterScheme.endIndex
+        var authority = String(afterScheme[..<authorityEnd])
+        if authority.utf8.contains(where: { $0 >= 0x80 }) {
+            // user@host:port — only the host's labels change.
+            let at = authority.lastIndex(of: "@").map { authority.index(after: $0) } ?? authority.startIndex
+            let hostAndPort = authority[at...]
+            let colon = hostAndPort.hasPrefix("[") ? nil : hostAndPort.lastIndex(of: ":")
+            let host = hostAndPort[..<(colon ?? hostAndPort.endIndex)]
+            let labels = host.split(separator: ".", omittingEmptySubsequences: false).map { label -> String in
+                guard label.utf8.contains(where: { $0 >= 0x80 }), let code = Punycode.encode(label.lowercased()) else { return String(label) }
+                return "xn--" + code
+            }
+            authority = String(authority[..<at]) + labels.joined(separator: ".") + String(hostAndPort[(colon ?? hostAndPort.endIndex)...])
+        }
+        var rest = ""
+        for byte in afterScheme[authorityEnd...].utf8 {
+            if byte >= 0x80 {
+                rest += "%" + String(byte >> 4, radix: 16).uppercased() + String(byte & 0xF, radix: 16).uppercased()
+            } else {
+                rest.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return String(url[..<schemeEnd.upperBound]) + authority + rest
+    }
+
     /// The problem of `url` as a redirect target, if any.
     static func problem(_ url: String) -> String? {
         if url.utf8.count > maxLength { return "target URL is longer than \(maxLength) bytes" }

@@ -5,21 +5,18 @@ struct PrivacyController: Sendable {
     let cookies: CookieWriter
 
     func register(on router: Router<CollectorContext>) {
-        router.getAndHead("/optout") { _, _ in
-            Responses.html(
-                .ok, title: "You are opted out",
-                message: "This browser will no longer be tracked by this site's analytics. "
-                    + "The choice is stored in a cookie; if you delete your cookies, visit this page again. "
-                    + "<a href=\"optin\">Opt in again</a>.",
-                setCookies: [cookies.optOut(), cookies.clearVisitor()]
+        router.getAndHead("/optout") { request, _ in
+            let language = PageLanguage(request.headers)
+            let text = PageText.optedOut(language)
+            return Responses.html(
+                .ok, title: text.title, message: text.message, language: language, setCookies: [cookies.optOut(), cookies.clearVisitor()]
             ).response
         }
-        router.getAndHead("/optin") { _, _ in
-            Responses.html(
-                .ok, title: "You are opted in",
-                message: "This browser's visits may be counted again. <a href=\"optout\">Opt out</a>.",
-                setCookies: [cookies.clearOptOut()]
-            ).response
+        router.getAndHead("/optin") { request, _ in
+            let language = PageLanguage(request.headers)
+            let text = PageText.optedIn(language)
+            return Responses.html(.ok, title: text.title, message: text.message, language: language, setCookies: [cookies.clearOptOut()])
+                .response
         }
     }
 }

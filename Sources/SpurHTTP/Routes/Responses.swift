@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import SpurCore
 
 /// Fixed responses and headers shared by the routes.
 enum Responses {
@@ -28,7 +29,7 @@ enum Responses {
 
     static func redirect(to location: String, setCookies: [String] = []) -> PlainResponse {
         var headers: HTTPFields = [
-            .location: location,
+            .location: TargetURL.normalized(location),
             .cacheControl: "no-store",
             .referrerPolicy: "no-referrer",
             .contentLength: "0",
@@ -46,10 +47,12 @@ enum Responses {
             body: .init(byteBuffer: ByteBuffer(string: body.hasSuffix("\n") ? body : body + "\n")))
     }
 
-    static func html(_ status: HTTPResponse.Status, title: String, message: String, setCookies: [String] = []) -> PlainResponse {
+    static func html(
+        _ status: HTTPResponse.Status, title: String, message: String, language: PageLanguage = .en, setCookies: [String] = []
+    ) -> PlainResponse {
         let page = """
             <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex">
+            <html lang="\(language.rawValue)"><head><meta charset="utf-8"><meta name="robots" content="noindex">
             <meta name="viewport" content="width=device-width, initial-scale=1"><title>\(title)</title></head>
             <body style="font-family: system-ui, sans-serif; max-width: 36em; margin: 4em auto; padding: 0 1em">
             <h1>\(title)</h1><p>\(message)</p></body></html>
@@ -57,7 +60,7 @@ enum Responses {
             """
         var headers: HTTPFields = [
             .contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .xContentTypeOptions: "nosniff",
-            .xRobotsTag: "noindex",
+            .xRobotsTag: "noindex", .contentLanguage: language.rawValue, .vary: "Accept-Language",
         ]
         for c in setCookies { headers.append(HTTPField(name: .setCookie, value: c)) }
         return PlainResponse(status: status, headers: headers, body: ByteBuffer(string: page))

@@ -78,10 +78,9 @@ struct Tracker: Sendable {
     private func click(_ text: Substring, _ head: HTTPRequest, _ remote: SocketAddress?, _ query: Substring?) -> PlainResponse {
         guard let token = try? ingest.keyring.verify(text), token.kind != .open, let target = token.url else {
             ingest.metrics.notRecorded("invalid_token")
-            return Responses.html(
-                .badRequest, title: "This link does not work",
-                message: "The link is incomplete or has been altered, so it cannot be followed. "
-                    + "If you copied it from an e-mail, try clicking it in the e-mail instead.")
+            let language = PageLanguage(head.headerFields)
+            let text = PageText.brokenLink(language)
+            return Responses.html(.badRequest, title: text.title, message: text.message, language: language)
         }
         let facts = facts(head, remote)
         let visitor = ingest.visitor(for: facts)

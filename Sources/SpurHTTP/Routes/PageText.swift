@@ -1,0 +1,67 @@
+import Foundation
+import HTTPTypes
+
+/// The few pages the collector shows people (opt-out, opt-in, a broken link), in German and
+/// English — all their text in this one catalog. The language follows `Accept-Language`.
+enum PageLanguage: String, Sendable {
+    case en, de
+
+    /// The supported language the browser prefers most (by `q`, then order); English otherwise.
+    init(acceptLanguage header: String?) {
+        var best: (language: PageLanguage, q: Double)?
+        for part in (header ?? "").split(separator: ",") {
+            let fields = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let tag = fields.first?.lowercased() else { continue }
+            let q = fields.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            let language: PageLanguage? = tag.hasPrefix("de") ? .de : (tag.hasPrefix("en") ? .en : nil)
+            if let language, q > 0, q > (best?.q ?? 0) { best = (language, q) }
+        }
+        self = best?.language ?? .en
+    }
+
+    init(_ headers: HTTPFields) { self.init(acceptLanguage: headers[.acceptLanguage]) }
+}
+
+/// Title and message (the message may hold the catalog's own links, never request data).
+enum PageText {
+    static func optedOut(_ l: PageLanguage) -> (title: String, message: String) {
+        switch l {
+        case .en:
+            (
+                "You are opted out",
+                "This browser will no longer be tracked by this site's analytics. The choice is stored in a cookie; "
+                    + "if you delete your cookies, visit this page again. <a href=\"optin\">Opt in again</a>."
+            )
+        case .de:
+            (
+                "Sie haben widersprochen",
+                "Dieser Browser wird von der Webanalyse dieser Website nicht mehr erfasst. Die Entscheidung ist in einem Cookie "
+                    + "gespeichert; wenn Sie Ihre Cookies löschen, rufen Sie diese Seite erneut auf. <a href=\"optin\">Wieder zulassen</a>."
+            )
+        }
+    }
+
+    static func optedIn(_ l: PageLanguage) -> (title: String, message: String) {
+        switch l {
+        case .en: ("You are opted in", "This browser's visits may be counted again. <a href=\"optout\">Opt out</a>.")
+        case .de: ("Erfassung zugelassen", "Besuche mit diesem Browser dürfen wieder gezählt werden. <a href=\"optout\">Widersprechen</a>.")
+        }
+    }
+
+    static func brokenLink(_ l: PageLanguage) -> (title: String, message: String) {
+        switch l {
+        case .en:
+            (
+                "This link does not work",
+                "The link is incomplete or has been altered, so it cannot be followed. "
+                    + "If you copied it from an e-mail, try clicking it in the e-mail instead."
+            )
+        case .de:
+            (
+                "Dieser Link funktioniert nicht",
+                "Der Link ist unvollständig oder wurde verändert und kann daher nicht geöffnet werden. "
+                    + "Wenn Sie ihn aus einer E-Mail kopiert haben, klicken Sie ihn bitte direkt in der E-Mail an."
+            )
+        }
+    }
+}
