@@ -21,13 +21,29 @@ check() { if [ "$2" = 0 ]; then PASS=$((PASS + 1)); echo "PASS $1"; else FAIL=$(
 
 # 1a. systemd units (ExecStart pointed at the built binary, so verify can find it).
 mkdir -p "$WORK/units"
-for unit in deploy/spur.service deploy/spur-aggregate.service deploy/spur-aggregate.timer; do
+for unit in deploy/spur@.service deploy/spur-aggregate.service deploy/spur-aggregate.timer; do
   sed "s#/usr/local/bin/spur#$BIN#g" "$unit" > "$WORK/units/$(basename "$unit")"
 done
-OUT=$(cd "$WORK/units" && SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no ./spur.service ./spur-aggregate.service ./spur-aggregate.timer 2>&1 | grep -v -E "Failed to (connect|create)|user-runtime|/run/systemd|Falling back|No such file or directory.*bus" || true)
+cp "$WORK/units/spur@.service" "$WORK/units/spur@8081.service"
+OUT=$(cd "$WORK/units" && SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no ./spur@8081.service ./spur-aggregate.service ./spur-aggregate.timer 2>&1 | grep -v -E "Failed to (connect|create)|user-runtime|/run/systemd|Falling back|No such file or directory.*bus" || true)
 [ -z "$OUT" ] && check "systemd-analyze verify deploy units" 0 || { echo "$OUT"; check "systemd-analyze verify deploy units" 1; }
 
-# 1b. nginx config, on loopback ports with a throwaway certificate.
+# 1b. The shipped files agree with each other and with the README (each of these once broke a
+# first deployment): the proxy's upstream ports are instance ports of spur@.service, the env
+# file does not pin one port for all instances, the hand-off folder is created, a hand-off
+# command can reach the network, the handle limit is raised, the API keys are shown, and the
+# README's hand-off curl fails on HTTP errors.
+UPSTREAMS=$(grep -oE 'server 127\.0\.0\.1:[0-9]+' deploy/nginx-spur.conf | grep -oE '[0-9]+$' | sort -u | tr '\n' ' ')
+grep -q -- '--port %i' deploy/spur@.service && [ -n "$UPSTREAMS" ] && check "nginx upstreams ($UPSTREAMS) are spur@PORT instances" 0 || check "nginx upstreams are spur@PORT instances" 1
+! grep -qE '^SPUR_PORT=' deploy/spur.env.example && check "the env example leaves the port to the instance" 0 || check "the env example leaves the port to the instance" 1
+HANDOFF_DIR=$(grep -oE -- '--handoff-file [^ ]+' deploy/spur-aggregate.service | awk '{print $2}' | xargs dirname | sed 's#^/var/lib/##')
+grep -qE "^StateDirectory=.*\b$HANDOFF_DIR\b" deploy/spur-aggregate.service && check "the aggregate unit creates its hand-off folder ($HANDOFF_DIR)" 0 || check "the aggregate unit creates its hand-off folder" 1
+! grep -q '^PrivateNetwork=true' deploy/spur-aggregate.service && check "a hand-off command may reach the network" 0 || check "a hand-off command may reach the network" 1
+grep -qE '^LimitNOFILE=[0-9]{5,}' deploy/spur@.service && check "the collector unit raises LimitNOFILE" 0 || check "the collector unit raises LimitNOFILE" 1
+grep -q 'SPUR_API_KEYS' deploy/spur.env.example && check "the env example shows SPUR_API_KEYS" 0 || check "the env example shows SPUR_API_KEYS" 1
+! grep -E 'handoff-command .curl' README.md docs/*.md | grep -qv -- '-sf' && check "documented hand-off curls use -f" 0 || check "documented hand-off curls use -f" 1
+
+# 1c. nginx config, on loopback ports with a throwaway certificate.
 P1=$((20000 + RANDOM % 10000)); P2=$((P1 + 1)); HTTPS=$((P1 + 2)); HTTP=$((P1 + 3))
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=t.example.com -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
 sed -e "s#127.0.0.1:8081#127.0.0.1:$P1#" -e "s#127.0.0.1:8082#127.0.0.1:$P2#" -e "s#listen 443 ssl#listen 127.0.0.1:$HTTPS ssl#" \
