@@ -13,6 +13,7 @@ enum PublicURLRecord {
 
     static func write(_ url: String, dataDirectory: String) throws {
         guard read(dataDirectory: dataDirectory) != url else { return }
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         try (url + "\n").write(toFile: path(dataDirectory: dataDirectory), atomically: true, encoding: .utf8)
     }
 }

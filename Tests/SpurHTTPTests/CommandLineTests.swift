@@ -114,10 +114,10 @@ import Glibc
         let process = Process()
         let stderr = Pipe()
 
-        init(_ args: [String]) throws {
+        init(_ args: [String], environment: [String: String] = [:]) throws {
             process.executableURL = URL(fileURLWithPath: Browser.spur)
             process.arguments = args
-            process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SPUR_") }
+            process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SPUR_") }.merging(environment) { $1 }
             process.standardOutput = FileHandle.nullDevice
             process.standardError = stderr
             try process.run()
@@ -136,9 +136,25 @@ import Glibc
             return process.terminationStatus
         }
 
-        func stop() -> Int32? {
+        /// SIGTERM once the collector accepts connections on `port` (its signal handling is set
+        /// up by then), and the exit status.
+        func stop(listeningOn port: Int) -> Int32? {
+            let deadline = Date().addingTimeInterval(10)
+            while process.isRunning && !Background.accepts(port) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
             process.terminate()
             return exit(within: 10)
+        }
+
+        static func accepts(_ port: Int) -> Bool {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = UInt16(port).bigEndian
+            return withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            }
         }
 
         var errors: String { String(decoding: stderr.fileHandleForReading.availableData, as: UTF8.self) }
@@ -193,7 +209,23 @@ import Glibc
         let other = try Self.spur(["pixel", "--data", dir, "--campaign", "c", "--lead", "l", "--base", "https://t.example"])
         #expect(other.status == 0 && other.stdout.hasPrefix("https://t.example/o/"))
         #expect(other.stderr.contains("warning: minting links for https://t.example, but the collector of \(dir) announced http://127.0.0.1:\(port)"))
-        #expect(serve.stop() == 0)
+        #expect(serve.stop(listeningOn: port) == 0)
+    }
+
+    @Test func serveWithTheSecretInTheEnvironmentStartsOnAFreshDataDirectory() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (fd, port) = try Self.occupiedPort()
+        close(fd)
+        let data = dir + "/not/yet/there"
+        let serve = try Background(
+            ["serve", "--data", data, "--port", String(port), "--log-level", "error"],
+            environment: ["SPUR_SECRET": "k1:0123456789abcdef0123456789abcdef"])
+        let deadline = Date().addingTimeInterval(10)
+        while PublicURLRecordFile.read(data) == nil && serve.process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(PublicURLRecordFile.read(data) == "http://127.0.0.1:\(port)", "\(serve.errors)")
+        #expect(serve.stop(listeningOn: port) == 0)
+        #expect(!FileManager.default.fileExists(atPath: data + "/secret"))  // the keys came from the environment
     }
 
     @Test func forgettingSomeoneUnknownSaysSoAndExits1() throws {
@@ -249,5 +281,12 @@ import Glibc
         #expect(plain.status == 0 && plain.stdout.isEmpty && plain.stderr.contains("skipped 1 open segment(s)"))
         let open = try Self.spur(["segments", "cat", "--data", dir, "--include-open"])
         #expect(open.status == 0 && open.stdout.split(separator: "\n").count == 20)
+    }
+}
+
+/// `DATA/public-url` as `spur serve` writes it (docs/configuration.md, `--public-url`).
+enum PublicURLRecordFile {
+    static func read(_ data: String) -> String? {
+        (try? String(contentsOfFile: data + "/public-url", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
