@@ -46,6 +46,13 @@ def make_site(root, collector):
 <button id="custom" data-spur-event="store_locator_search">Find a store</button>
 </body></html>""",
         "page2.html": f"<!doctype html><html><head><title>Page 2</title>{script}</head><body><p id='p2'>Page two</p></body></html>",
+        # The README's queue stub (calls before s.js has loaded) and a newsletter form.
+        "form.html": f"""<!doctype html><html><head><title>Newsletter</title>
+<script>window.spur=window.spur||function(){{(window.spur.q=window.spur.q||[]).push(arguments)}};spur('event','queued_before_load');</script>
+{script}</head><body>
+<form id="nl-form" data-spur-form="newsletter" action="/page2.html" method="get">
+<input type="hidden" name="phase" value="form-done"><input name="email" value="anna@example.org"><button id="nl-submit">Subscribe</button>
+</form></body></html>""",
         "newsletter.html": """<!doctype html><html><body><table><tr><td>
 <p>Hello! <a id="nl-link" href="TARGET">See our paints</a> or <a href="mailto:info@shop.example">write us</a>.</p>
 </td></tr></table></body></html>""",
@@ -141,6 +148,13 @@ def main():
         time.sleep(0.8)
         visitor = visitor_cookie(d)
 
+        # 1b. The queue stub and a newsletter form.
+        d.get(site + "/form.html?phase=form")
+        time.sleep(0.8)
+        d.find_element("id", "nl-submit").click()
+        wait_until(lambda: "phase=form-done" in d.current_url)
+        time.sleep(0.8)
+
         # 2. Global Privacy Control and DNT as request headers: hits without visitor id.
         g = browser(headers={"Sec-GPC": "1", "DNT": "1"})
         drivers.append(g)
@@ -204,6 +218,12 @@ def main():
     check("the browser never set a lead", all(e.get("lead") is None for e in main_events if e["type"] != "click"))
     custom = [e for e in main_events if e["type"] == "custom"]
     check("custom event name", len(custom) == 1 and custom[0].get("props", {}).get("name") == "store_locator_search", f"{custom}")
+    form = [e for e in events if e["type"] == "form"]
+    check("data-spur-form sends a form event, without the fields' values",
+          len(form) == 1 and form[0].get("props") == {"form": "newsletter"} and "phase=form" in form[0].get("url", "")
+          and "anna" not in json.dumps(form[0]), f"{form}")
+    queued = [e for e in events if e["type"] == "custom" and e.get("props", {}).get("name") == "queued_before_load"]
+    check("a call queued before s.js loaded is sent", len(queued) == 1, f"{queued}")
     gpc = [e for e in events if "phase=gpc" in e.get("url", "")]
     check("GPC/DNT headers: page view stored without visitor id, flagged dnt",
           len(gpc) == 1 and "visitor" not in gpc[0] and "dnt" in gpc[0].get("flags", []), f"{gpc}")

@@ -2,7 +2,7 @@ import Crypto
 import NIOCore
 
 /// The site script served at `/s.js`: page views (also of single-page-app navigations), file
-/// downloads and custom events, sent with `navigator.sendBeacon` as `text/plain` JSON (no CORS
+/// downloads, custom events and form submissions (`data-spur-form`, never a field's value), sent with `navigator.sendBeacon` as `text/plain` JSON (no CORS
 /// preflight). It sends nothing when the browser signals Do Not Track or Global Privacy Control.
 enum SiteScript {
     static let source = #"""
@@ -38,8 +38,13 @@ enum SiteScript {
             if (name) send({ type: "custom", name: name, url: location.href });
             else if (files.test(el.href)) send({ type: "download", url: el.href, referrer: location.href });
           }, true);
+          d.addEventListener("submit", function (e) {
+            var f = e.target && e.target.closest ? e.target.closest("form[data-spur-form]") : null;
+            if (f) send({ type: "form", url: location.href, props: { form: f.getAttribute("data-spur-form") } });
+          }, true);
           w.spur = function (command, name, props) {
             if (command === "event" && name) send({ type: "custom", name: String(name), url: location.href, props: props || undefined });
+            else if (command === "form" && name) send({ type: "form", url: location.href, props: { form: String(name) } });
             else if (command === "pageview") pageview();
           };
           q.forEach(function (args) { w.spur.apply(null, args); });
