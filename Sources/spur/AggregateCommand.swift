@@ -38,20 +38,16 @@ struct Aggregate: ParsableCommand {
         options.handoffCommand = handoffCommand ?? Environment.value("SPUR_HANDOFF_COMMAND")
         var logger = Logger(label: "spur.aggregate")
         logger.logLevel = .warning
-        let showProgress = !quiet && isatty(STDERR_FILENO) == 1
-        let started = Date()
-        var lastDraw = Date.distantPast
+        let progress = ProgressLine(quiet: quiet)
         let summary = try Aggregator(options: options, logger: logger).run { done, total, events in
-            guard showProgress, Date().timeIntervalSince(lastDraw) > 0.5 || done == total else { return }
-            lastDraw = Date()
-            let seconds = max(0.001, Date().timeIntervalSince(started))
-            let line = String(format: "\r%d/%d segments, %d events (%.0f events/s)  ", done, total, events, Double(events) / seconds)
-            FileHandle.standardError.write(Data(line.utf8))
+            progress.update(done: done, total: total) {
+                String(format: "%d/%d segments, %d events (%.0f events/s)", done, total, events, Double(events) / progress.seconds)
+            }
         }
-        if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
+        progress.finish()
         for (segment, damage) in summary.damage { print("damaged: \(segment) \(damage)") }
         for name in summary.segmentsRefused { print("refused: \(name) differs from the segment already folded under this name") }
-        print(summary.description + String(format: " in %.1fs", Date().timeIntervalSince(started)))
+        print(summary.description + String(format: " in %.1fs", progress.seconds))
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }
 }

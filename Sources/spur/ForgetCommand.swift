@@ -23,8 +23,12 @@ struct Forget: ParsableCommand {
         }
         var logger = Logger(label: "spur.forget")
         logger.logLevel = .warning
+        let progress = ProgressLine()
         let report = try Eraser(dataDirectories: dirs, database: store.databasePath, logger: logger)
-            .forget(lead: lead, dryRun: dryRun)
+            .forget(lead: lead, dryRun: dryRun) { what, done, total in
+                progress.update(done: done, total: total) { "\(what): \(done)/\(total)" }
+            }
+        progress.finish()
         guard report.found else { throw CommandFailure(report.description, status: ExitStatus.notFound) }
         print(report)
     }
@@ -54,10 +58,13 @@ struct Prune: ParsableCommand {
 
     func run() throws {
         let days = try days()
+        let progress = ProgressLine()
         let cutoff = Int64(Date().timeIntervalSince1970 * 1000) - Int64(days * 86_400_000)
         let report = try Retention.prune(
             dataDirectories: store.directories, database: store.databasePath,
-            olderThanMillis: cutoff, dryRun: dryRun, force: force)
+            olderThanMillis: cutoff, dryRun: dryRun, force: force
+        ) { done, total in progress.update(done: done, total: total) { "checking segments: \(done)/\(total)" } }
+        progress.finish()
         for file in report.deleted { print("\(dryRun ? "would delete" : "deleted") \(file)") }
         for file in report.keptUnfolded { print("kept (not folded yet; run spur aggregate first) \(file)") }
         print(

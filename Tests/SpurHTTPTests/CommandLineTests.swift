@@ -263,6 +263,34 @@ import Glibc
         #expect(one.status == 0 && one.stdout.contains("CLICKS   HUMAN  UNIQUE HUMAN  LINK"), "\(one.stdout)")
     }
 
+    @Test func forgetAndPruneShowProgressOnATerminal() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(try Self.spur(["segments", "generate", "--data", dir, "--events", "500", "--leads", "5"]).status == 0)
+        // script(1) gives the command a terminal, as a person running it has.
+        func onTerminal(_ args: [String]) throws -> String {
+            let command = ([Browser.spur] + args).map { "'" + $0 + "'" }.joined(separator: " ")
+            return try Self.run("/usr/bin/script", ["-q", "-e", "-c", command, "/dev/null"])
+        }
+        #expect(try onTerminal(["forget", "--data", dir, "--dry-run", "lead-1"]).contains("checking segments: 1/1"))
+        #expect(try onTerminal(["segments", "prune", "--data", dir, "--older-than", "0d", "--dry-run"]).contains("checking segments: 1/1"))
+        // Not on a terminal (a pipe, a log): no progress line.
+        #expect(!(try Self.spur(["forget", "--data", dir, "--dry-run", "lead-1"]).stderr.contains("checking segments")))
+    }
+
+    static func run(_ tool: String, _ args: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
     @Test func pruneAcceptsZeroDays() throws {
         let dir = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

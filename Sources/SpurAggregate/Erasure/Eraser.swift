@@ -55,7 +55,10 @@ public struct Eraser {
         self.logger = logger
     }
 
-    public func forget(lead: String, dryRun: Bool) throws -> Report {
+    /// Progress: (what is being done, files done, files in all).
+    public typealias Progress = (String, Int, Int) -> Void
+
+    public func forget(lead: String, dryRun: Bool, progress: Progress = { _, _, _ in }) throws -> Report {
         var report = Report(lead: lead)
         report.dryRun = dryRun
         // A dry run only reads: it opens an existing database read-only and creates none.
@@ -68,7 +71,8 @@ public struct Eraser {
         // 1. Every visitor id ever linked to the lead, from the database and the segments.
         var visitors = try store?.visitorsSeen(withLead: lead) ?? []
         let files = try dataDirectories.flatMap { try SegmentDirectory.list($0 + "/segments") }
-        for file in files where file.state != .open {
+        for (i, file) in files.enumerated() where file.state != .open {
+            progress("searching segments", i + 1, files.count)
             _ = try? SegmentScanner.scan(path: file.path) { _, payload in
                 for line in payload.split(separator: 0x0A) {
                     guard let e = Event(jsonLine: line), e.lead == lead, let v = e.visitor else { continue }
@@ -95,7 +99,8 @@ public struct Eraser {
         let matches = { (e: Event) in
             e.lead == lead || (e.visitor.map { visitors.contains($0) } ?? false) || (erasures?.covers(e) ?? false)
         }
-        for file in files {
+        for (i, file) in files.enumerated() {
+            progress(dryRun ? "checking segments" : "rewriting segments", i + 1, files.count)
             switch file.state {
             case .open:
                 report.openSegmentsNotRewritten.append(file.path)
