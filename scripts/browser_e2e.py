@@ -217,12 +217,12 @@ def main():
           and click[0].get("campaign") == "nl-e2e", f"{click}")
     check("the browser never set a lead", all(e.get("lead") is None for e in main_events if e["type"] != "click"))
     custom = [e for e in main_events if e["type"] == "custom"]
-    check("custom event name", len(custom) == 1 and custom[0].get("props", {}).get("name") == "store_locator_search", f"{custom}")
+    check("custom event name", len(custom) == 1 and custom[0].get("name") == "store_locator_search", f"{custom}")
     form = [e for e in events if e["type"] == "form"]
     check("data-spur-form sends a form event, without the fields' values",
           len(form) == 1 and form[0].get("props") == {"form": "newsletter"} and "phase=form" in form[0].get("url", "")
           and "anna" not in json.dumps(form[0]), f"{form}")
-    queued = [e for e in events if e["type"] == "custom" and e.get("props", {}).get("name") == "queued_before_load"]
+    queued = [e for e in events if e["type"] == "custom" and e.get("name") == "queued_before_load"]
     check("a call queued before s.js loaded is sent", len(queued) == 1, f"{queued}")
     gpc = [e for e in events if "phase=gpc" in e.get("url", "")]
     check("GPC/DNT headers: page view stored without visitor id, flagged dnt",

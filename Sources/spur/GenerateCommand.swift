@@ -99,7 +99,7 @@ struct Generate: ParsableCommand {
                 e.type = .custom
                 e.visitor = visitor
                 e.url = "https://shop.example/filialen"
-                e.props = ["name": "store_locator_search"]
+                e.name = "store_locator_search"
             }
             batch.append(e)
             if batch.count == 2000 {

@@ -179,6 +179,7 @@ import Testing
                 grade INTEGER NOT NULL, label TEXT NOT NULL, stage TEXT NOT NULL, json TEXT NOT NULL);
             INSERT INTO p1 SELECT lead, score, implicit, explicit, grade, label, stage, json FROM profiles;
             DROP TABLE profiles; ALTER TABLE p1 RENAME TO profiles; UPDATE meta SET value = '1' WHERE key = 'schema';
+            ALTER TABLE events DROP COLUMN name;
             """)
         #expect(throws: AggregateError.self) { try dir.reader() }  // a reader never migrates
         _ = try dir.aggregate(asOf: endOf(day: 7))

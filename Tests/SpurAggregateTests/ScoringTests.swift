@@ -174,6 +174,25 @@ import Testing
         #expect(try dir.profile("l")?.stage == Stage.none)
     }
 
+    @Test func customEventsMatchByNameAlsoWhenRecordedBeforeNamesHadTheirOwnField() async throws {
+        let rules = try ScoringRules(
+            yaml: """
+                rules:
+                  - { id: by_name, type: custom, name: "store_*", points: 7, repeat: every }
+                  - { id: by_prop, type: custom, props: { name: newsletter_ok }, points: 3, repeat: every }
+                """)
+        let dir = DataDir()
+        var new = ev(.custom, day: 1, lead: "l", props: ["name": "Anna"])
+        new.name = "store_locator_search"
+        let old = ev(.custom, day: 1, minute: 1, lead: "l", props: ["name": "store_finder"])  // before the name field
+        var legacyRule = ev(.custom, day: 1, minute: 2, lead: "l")
+        legacyRule.name = "newsletter_ok"  // a rules file that still says props.name
+        try await dir.write([new, old, legacyRule])
+        _ = try dir.aggregate(asOf: endOf(day: 1), rules: rules)
+        let p = try #require(try dir.profile("l"))
+        #expect(p.explain.map(\.rule) == ["by_name", "by_prop"] && p.explain[0].events == 2 && p.implicit == 17)
+    }
+
     @Test func rulesFilesAreValidatedWithClearErrors() {
         #expect(throws: AggregateError.self) { try ScoringRules(yaml: "rules: [{ id: a, type: nope, points: 1 }]") }
         #expect(throws: AggregateError.self) { try ScoringRules(yaml: "rules: [{ id: a, type: open }]") }

@@ -31,7 +31,16 @@ import Testing
         }
         #expect(events.map(\.type) == [.pageview, .download, .custom])
         #expect(events[0].title == "Brush" && events[0].referrer == "https://g.example/" && events[0].visitor?.count == 32)
-        #expect(events[2].props["name"] == "store_locator" && events[2].props["zip"] == "10115" && events[2].props["n"] == "3")
+        #expect(events[2].name == "store_locator" && events[2].props["zip"] == "10115" && events[2].props["n"] == "3")
+    }
+
+    @Test func aCustomEventsNameDoesNotOverwriteItsNameProperty() async throws {
+        let events = try await withCollector { client in
+            let r = try await post(client, #"{"type":"custom","name":"signup","url":"https://shop.example/","props":{"name":"Anna"}}"#)
+            #expect(r.0 == .accepted)
+        }
+        #expect(events.count == 1 && events[0].name == "signup" && events[0].props == ["name": "Anna"])
+        #expect(Event(jsonLine: events[0].jsonLine) == events[0])
     }
 
     @Test func badInputGets400NamingTheProblem() async throws {

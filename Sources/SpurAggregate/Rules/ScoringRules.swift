@@ -24,6 +24,8 @@ public struct EventRule: Sendable {
     public var type: EventType
     public var path: Glob?
     public var campaign: Glob?
+    /// A custom event's name.
+    public var name: Glob?
     public var props: [String: Glob]
     public var points: Double
     public var repeatPolicy: RepeatPolicy
@@ -35,10 +37,18 @@ public struct EventRule: Sendable {
         guard e.type == type else { return false }
         if let path { guard let eventPath, path.matches(eventPath) else { return false } }
         if let campaign { guard let c = e.campaign, campaign.matches(c) else { return false } }
+        if let name { guard let n = Self.name(of: e), name.matches(n) else { return false } }
         for (key, glob) in props {
-            guard let value = e.props[key], glob.matches(value) else { return false }
+            // `props: { name: … }` meant the event name before it had a field of its own.
+            guard let value = e.props[key] ?? (key == "name" ? Self.name(of: e) : nil), glob.matches(value) else { return false }
         }
         return true
+    }
+
+    /// The event's name; custom events recorded before names had their own field kept it in
+    /// `props.name`.
+    static func name(of e: Event) -> String? {
+        e.name ?? (e.type == .custom ? e.props["name"] : nil)
     }
 }
 
@@ -181,7 +191,7 @@ public struct ScoringRules: Sendable {
     }
 
     private static func eventRule(_ m: Reader) throws -> EventRule {
-        try m.allowOnly(["id", "type", "path", "campaign", "props", "points", "repeat", "categories", "category_from_path"])
+        try m.allowOnly(["id", "type", "path", "campaign", "name", "props", "points", "repeat", "categories", "category_from_path"])
         guard let id = try m.string("id") else { throw AggregateError.invalidRules("\(m.at): 'id' is required") }
         guard let typeName = try m.string("type"), let type = EventType(rawValue: typeName) else {
             throw AggregateError.invalidRules("\(m.at): 'type' must be one of \(EventType.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -209,7 +219,8 @@ public struct ScoringRules: Sendable {
         let segment = try m.number("category_from_path", min: 1).map(Int.init)
         return EventRule(
             id: id, type: type, path: try m.string("path").map(Glob.init), campaign: try m.string("campaign").map(Glob.init),
-            props: props, points: points, repeatPolicy: repeatPolicy, categories: try m.strings("categories") ?? [],
+            name: try m.string("name").map(Glob.init), props: props, points: points, repeatPolicy: repeatPolicy,
+            categories: try m.strings("categories") ?? [],
             categoryFromPathSegment: segment)
     }
 }

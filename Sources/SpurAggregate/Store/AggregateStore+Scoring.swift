@@ -17,9 +17,10 @@ extension AggregateStore {
         try db.prepare(
             """
             WITH linked AS (SELECT DISTINCT visitor FROM events WHERE lead = ?1 AND visitor IS NOT NULL)
-            SELECT id, ts, type, campaign, lead, visitor, url, referrer, title, ua, ip, flags, props, node FROM events WHERE lead = ?1
+            SELECT id, ts, type, campaign, lead, visitor, url, referrer, title, ua, ip, flags, props, node, name FROM events WHERE lead = ?1
             UNION ALL
-            SELECT e.id, e.ts, e.type, e.campaign, e.lead, e.visitor, e.url, e.referrer, e.title, e.ua, e.ip, e.flags, e.props, e.node
+            SELECT e.id, e.ts, e.type, e.campaign, e.lead, e.visitor, e.url, e.referrer, e.title, e.ua, e.ip, e.flags, e.props, e.node,
+                e.name
             FROM linked v JOIN events e ON e.visitor = v.visitor WHERE e.lead IS NULL
             ORDER BY 2, 1
             """
@@ -34,7 +35,7 @@ extension AggregateStore {
         }
         return Event(
             id: r.string(0)!, ts: r.int(1), type: EventType(rawValue: r.string(2)!) ?? .custom, campaign: r.string(3),
-            lead: r.string(4), visitor: r.string(5), url: r.string(6), referrer: r.string(7), title: r.string(8),
+            lead: r.string(4), visitor: r.string(5), url: r.string(6), referrer: r.string(7), title: r.string(8), name: r.string(14),
             ua: r.string(9), ip: r.string(10), flags: EventFlags(rawValue: UInt8(truncatingIfNeeded: r.int(11))), props: props,
             node: r.string(13))
     }

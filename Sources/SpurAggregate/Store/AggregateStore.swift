@@ -45,12 +45,13 @@ final class AggregateStore {
             CREATE TABLE IF NOT EXISTS damage(segment TEXT NOT NULL, offset INTEGER NOT NULL, reason TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS events(
                 id TEXT PRIMARY KEY, ts INTEGER NOT NULL, type TEXT NOT NULL, campaign TEXT, lead TEXT, visitor TEXT,
-                url TEXT, referrer TEXT, title TEXT, ua TEXT, ip TEXT, flags INTEGER NOT NULL, props TEXT, node TEXT);
+                url TEXT, referrer TEXT, title TEXT, ua TEXT, ip TEXT, flags INTEGER NOT NULL, props TEXT, node TEXT, name TEXT);
             CREATE TABLE IF NOT EXISTS handoff_outbox(
                 lead TEXT NOT NULL, stage TEXT NOT NULL, at TEXT NOT NULL, payload TEXT NOT NULL, PRIMARY KEY(lead, stage, at));
             """)
         let version = try meta("schema")
         if version == "1" {
+            if try !hasColumn("events", "name") { try db.execute("ALTER TABLE events ADD COLUMN name TEXT") }
             // Version 2 gives profiles the columns the lead queries filter and sort on, and reads
             // visitor links from the events themselves (each with its time, for scoring as of a date).
             try db.transaction {
@@ -153,10 +154,10 @@ final class AggregateStore {
     func insert(_ e: Event) throws -> Bool {
         let props = e.props.isEmpty ? nil : EventLineEncoder.object(e.props)
         try db.prepare(
-            "INSERT OR IGNORE INTO events(id, ts, type, campaign, lead, visitor, url, referrer, title, ua, ip, flags, props, node) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+            "INSERT OR IGNORE INTO events(id, ts, type, campaign, lead, visitor, url, referrer, title, ua, ip, flags, props, node, name) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
         ).run(
             e.id, e.ts, e.type.rawValue, e.campaign, e.lead, e.visitor, e.url, e.referrer, e.title, e.ua, e.ip,
-            Int(e.flags.rawValue), props, e.node)
+            Int(e.flags.rawValue), props, e.node, e.name)
         return db.changes == 1
     }
 
@@ -166,6 +167,12 @@ final class AggregateStore {
         for d in damage {
             try db.prepare("INSERT INTO damage VALUES(?,?,?)").run(name, d.offset, d.reason)
         }
+    }
+
+    private func hasColumn(_ table: String, _ column: String) throws -> Bool {
+        var found = false
+        try db.prepare("SELECT 1 FROM pragma_table_info(?) WHERE name = ?").query(table, column) { _ in found = true }
+        return found
     }
 
     // MARK: Settings kept with the data

@@ -18,6 +18,7 @@ extension Event {
         url = object["url"] as? String
         referrer = object["referrer"] as? String
         title = object["title"] as? String
+        name = object["name"] as? String
         ua = object["ua"] as? String
         ip = object["ip"] as? String
         node = object["node"] as? String

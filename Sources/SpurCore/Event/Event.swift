@@ -40,6 +40,8 @@ public struct Event: Sendable, Equatable {
     public var url: String?
     public var referrer: String?
     public var title: String?
+    /// A custom event's name (`store_locator_search`); its props stay the caller's own.
+    public var name: String?
     public var ua: String?
     public var ip: String?
     public var flags: EventFlags
@@ -49,7 +51,7 @@ public struct Event: Sendable, Equatable {
 
     public init(
         id: String, ts: Int64, type: EventType, campaign: String? = nil, lead: String? = nil, visitor: String? = nil,
-        url: String? = nil, referrer: String? = nil, title: String? = nil, ua: String? = nil, ip: String? = nil,
+        url: String? = nil, referrer: String? = nil, title: String? = nil, name: String? = nil, ua: String? = nil, ip: String? = nil,
         flags: EventFlags = [], props: [String: String] = [:], node: String? = nil
     ) {
         self.id = id
@@ -61,6 +63,7 @@ public struct Event: Sendable, Equatable {
         self.url = url
         self.referrer = referrer
         self.title = title
+        self.name = name
         self.ua = ua
         self.ip = ip
         self.flags = flags

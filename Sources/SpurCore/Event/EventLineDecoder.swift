@@ -43,6 +43,7 @@ enum EventLineDecoder {
                     case "url": e.url = value
                     case "referrer": e.referrer = value
                     case "title": e.title = value
+                    case "name": e.name = value
                     case "ua": e.ua = value
                     case "ip": e.ip = value
                     case "node": e.node = value

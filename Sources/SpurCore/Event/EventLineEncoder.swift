@@ -18,6 +18,7 @@ package enum EventLineEncoder {
         field("url", e.url, &out)
         field("referrer", e.referrer, &out)
         field("title", e.title, &out)
+        field("name", e.name, &out)
         field("ua", e.ua, &out)
         field("ip", e.ip, &out)
         if !e.flags.isEmpty {

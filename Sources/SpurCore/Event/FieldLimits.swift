@@ -4,6 +4,8 @@ public struct FieldLimits: Sendable {
     public var url = 2048
     public var referrer = 2048
     public var title = 512
+    /// A custom event's name.
+    public var name = 128
     public var userAgent = 512
     public var id = 128
     public var propKey = 64
@@ -25,6 +27,7 @@ extension Event {
         clip(&url, limits.url)
         clip(&referrer, limits.referrer)
         clip(&title, limits.title)
+        clip(&name, limits.name)
         clip(&ua, limits.userAgent)
         clip(&campaign, limits.id)
         clip(&lead, limits.id)

@@ -6,6 +6,8 @@ package struct BeaconEvent: Equatable, Sendable {
     package var url: String
     package var referrer: String?
     package var title: String?
+    /// A custom event's name, kept apart from its props.
+    package var name: String?
     package var props: [String: String]
 
     static let browserTypes: Set<EventType> = [.pageview, .download, .custom, .form]
@@ -71,8 +73,9 @@ package struct BeaconEvent: Equatable, Sendable {
         }
         if type == .custom {
             guard let name = values["name"], !name.isEmpty else { throw .invalidInput("a custom event needs a 'name'.") }
-            props["name"] = name
         }
-        return BeaconEvent(type: type, url: url, referrer: values["referrer"] ?? values["ref"], title: values["title"], props: props)
+        return BeaconEvent(
+            type: type, url: url, referrer: values["referrer"] ?? values["ref"], title: values["title"],
+            name: type == .custom ? values["name"] : nil, props: props)
     }
 }

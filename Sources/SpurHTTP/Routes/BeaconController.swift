@@ -53,6 +53,7 @@ struct BeaconController: Sendable {
             event.url = input.url
             event.referrer = input.referrer
             event.title = input.title
+            event.name = input.name
             event.props = input.props
             event.visitor = visitor?.id
             if facts.doesNotWantTracking { event.flags.insert(.dnt) }
