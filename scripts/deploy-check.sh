@@ -3,7 +3,8 @@
 #  1. systemd-analyze verify on the units, nginx -t on the proxy config;
 #  2. two collectors (nodes c1, c2, own data dirs) behind nginx (TLS, HTTP/2, X-Forwarded-For),
 #     traffic through the proxy, SIGTERM, then one `spur aggregate` folding both data dirs;
-#  3. the same segments queried directly by DuckDB (when Python's duckdb is installed).
+#  3. the same segments queried directly by DuckDB (when Python's duckdb is installed);
+#  4. deploy/ exactly as shipped, in a private network and mount namespace (scripts/lib/deploy-shipped.sh).
 # Needs: systemd (systemd-analyze), nginx (nginx-light), openssl, curl. Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -94,6 +95,17 @@ if python3 -c 'import duckdb' 2>/dev/null; then
   if [ "$COUNT" = 201 ]; then check "DuckDB read_json over the segments sees all 201 events" 0; else check "DuckDB read_json over the segments sees all 201 events" 1; fi
 else
   echo "SKIP DuckDB check (pip install duckdb to run it)"
+fi
+# 4. The files as shipped, unmodified, in a private network and mount namespace (root only):
+# scripts/lib/deploy-shipped.sh.
+if unshare --net --mount --fork true 2>/dev/null; then
+  while read -r line; do
+    echo "$line"
+    case "$line" in PASS*) PASS=$((PASS + 1)) ;; FAIL*) FAIL=$((FAIL + 1)) ;; esac
+  done < <(unshare --net --mount --fork bash scripts/lib/deploy-shipped.sh "$BIN" "$WORK" 2>"$WORK/shipped.log")
+  [ -s "$WORK/shipped.log" ] && sed 's/^/  /' "$WORK/shipped.log"
+else
+  check "deploy/ as shipped (needs unshare --net --mount, i.e. root)" 1
 fi
 echo "deploy-check: $PASS passed, $FAIL failed"
 [ "$FAIL" = 0 ]

@@ -185,6 +185,15 @@ import Glibc
         #expect(serve.errors.contains("spur: cannot listen on 127.0.0.1:\(port): Address already in use"))
     }
 
+    @Test func serveWithAnUnreadableOrInvalidSecretFileExitsAtOnce() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        expectOneLine(try Self.spur(["serve", "--data", dir, "--port", "0", "--secret-file", dir + "/none"]), status: 78, containing: "\(dir)/none")
+        try "k1:short\n".write(toFile: dir + "/weak", atomically: true, encoding: .utf8)
+        let weak = try Self.spur(["serve", "--data", dir, "--port", "0", "--secret-file", dir + "/weak"])
+        #expect(weak.status == 78 && !weak.stderr.contains("short"), "\(weak.stderr)")
+    }
+
     @Test func onlyServeCreatesASecret() throws {
         let dir = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -25,21 +25,33 @@ public enum SecretStore {
                         + "at the collector's data directory, or give its secret with --secret-file; links signed with a new secret would not work")
             }
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-            let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
-            if fd >= 0 {
-                let text = Array(Keyring.generate().utf8)
-                let written = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-                let synced = fsync(fd)
-                close(fd)
-                guard written == text.count, synced == 0 else {
-                    unlink(path)
-                    throw SpurError.secret("cannot write \(path): \(String(cString: strerror(errno)))")
-                }
-            } else if errno != EEXIST {
-                throw SpurError.secret("cannot create \(path): \(String(cString: strerror(errno)))")
-            }
+            try createAtomically(path)
         }
         return (try Keyring(parsing: try read(path)), path)
+    }
+
+    /// Writes a fresh secret to a private temporary file and links it into place: several
+    /// collectors starting at once (spur@8081, spur@8082) agree on one secret, and none reads a
+    /// half-written file.
+    private static func createAtomically(_ path: String) throws {
+        let tmp = path + ".new-\(getpid())"
+        let fs = PosixFileSystem()
+        do {
+            try? fs.remove(tmp)
+            let fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw SpurError.io(operation: "create", path: tmp, errno: errno) }
+            defer { fs.close(fd) }
+            try fs.write(fd, Array(Keyring.generate().utf8), path: tmp)
+            try fs.sync(fd, path: tmp)
+        } catch {
+            try? fs.remove(tmp)
+            throw SpurError.secret("cannot write \(path): \(error)")
+        }
+        // link(2) fails with EEXIST when another process won the race: then its secret counts.
+        let linked = link(tmp, path) == 0 ? 0 : errno
+        try? fs.remove(tmp)
+        guard linked == 0 || linked == EEXIST else { throw SpurError.secret("cannot create \(path): \(String(cString: strerror(linked)))") }
+        try? fs.syncDirectory((path as NSString).deletingLastPathComponent)
     }
 
     private static func read(_ path: String) throws -> String {
