@@ -300,6 +300,21 @@ import Glibc
         return String(decoding: data, as: UTF8.self)
     }
 
+    @Test(.timeLimit(.minutes(2)))
+    func theREADMEWalkThroughEndsWithALeadThatHasPoints() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["bash", Browser.root.appendingPathComponent("scripts/readme-walkthrough.sh").path]
+        p.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SPUR_") }.merging(["SPUR_BIN": Browser.spur]) { $1 }
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0 && text.contains("PASS the walk-through ends with lead-42 at 10 points"), "\(text)")
+    }
+
     @Test func pruneAcceptsZeroDays() throws {
         let dir = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
