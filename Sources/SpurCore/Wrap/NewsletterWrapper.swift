@@ -161,7 +161,8 @@ public struct NewsletterWrapper: Sendable {
             case .link(let index, let range, let quote):
                 out += input[position..<range.lowerBound]
                 guard case .wrap(let kind) = links[index].decision else { continue }
-                let token = LinkToken(kind: kind, campaign: options.campaign, lead: signedLead, url: links[index].target, leadInQuery: inQuery)
+                let token = LinkToken(
+                    kind: kind, campaign: options.campaign, lead: signedLead, url: TargetURL.normalized(links[index].target), leadInQuery: inQuery)
                 let url = options.base + "/c/" + keyring.sign(token) + suffix
                 if quote == nil, !url.utf8.contains(where: { Self.needsQuotes($0) }) {
                     out += url.utf8  // stays unquoted, like the original
