@@ -14,13 +14,19 @@ import Glibc
         var stderr: String
     }
 
-    static func spur(_ args: [String], in directory: String? = nil) throws -> Outcome {
+    /// This process's environment without any `SPUR_*` setting, quiet logs.
+    static var cleanEnvironment: [String: String] {
+        ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SPUR_") }.merging(["SPUR_LOG_LEVEL": "error"]) { $1 }
+    }
+
+    static func spur(_ args: [String], environment: [String: String]? = nil) throws -> Outcome {
+        try command(Browser.spur, args, environment: environment ?? cleanEnvironment)
+    }
+
+    static func command(_ executable: String, _ args: [String], environment: [String: String]) throws -> Outcome {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: Browser.spur)
+        p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = args
-        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SPUR_") }
-        environment["SPUR_LOG_LEVEL"] = "error"
         p.environment = environment
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
@@ -88,17 +94,8 @@ import Glibc
     }
 
     @Test func environmentVariablesAreCheckedLikeTheirFlags() throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Browser.spur)
-        p.arguments = ["serve", "--port", "0"]
-        p.environment = ["SPUR_IP": "everything", "PATH": "/usr/bin:/bin"]
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 64 && text.contains("SPUR_IP='everything' is not a valid value for --ip (truncate, full, none)"))
+        let o = try Self.spur(["serve", "--port", "0"], environment: ["SPUR_IP": "everything", "PATH": "/usr/bin:/bin"])
+        #expect(o.status == 64 && o.stderr.contains("SPUR_IP='everything' is not a valid value for --ip (truncate, full, none)"))
     }
 
     @Test func aDryRunForgetInADirectoryWithoutDatabaseCreatesNothing() throws {
@@ -244,18 +241,9 @@ import Glibc
     }
 
     @Test func aShortAPIKeyIsRefusedWithoutShowingIt() throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Browser.spur)
-        p.arguments = ["serve", "--port", "0"]
-        p.environment = ["SPUR_API_KEYS": "0123456789abcdefXYZ,SeCrEt42", "PATH": "/usr/bin:/bin"]
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 64 && text.contains("API key 2 of 2 is shorter than 16 characters"))
-        #expect(!text.contains("SeC") && !text.contains("0123"))
+        let o = try Self.spur(["serve", "--port", "0"], environment: ["SPUR_API_KEYS": "0123456789abcdefXYZ,SeCrEt42", "PATH": "/usr/bin:/bin"])
+        #expect(o.status == 64 && o.stderr.contains("API key 2 of 2 is shorter than 16 characters"))
+        #expect(!o.stderr.contains("SeC") && !o.stderr.contains("0123"))
     }
 
     @Test func campaignReportsAreLabelledAndListed() throws {
@@ -279,7 +267,8 @@ import Glibc
         // script(1) gives the command a terminal, as a person running it has.
         func onTerminal(_ args: [String]) throws -> String {
             let command = ([Browser.spur] + args).map { "'" + $0 + "'" }.joined(separator: " ")
-            return try Self.run("/usr/bin/script", ["-q", "-e", "-c", command, "/dev/null"])
+            let o = try Self.command("/usr/bin/script", ["-q", "-e", "-c", command, "/dev/null"], environment: Self.cleanEnvironment)
+            return o.stdout + o.stderr
         }
         #expect(try onTerminal(["forget", "--data", dir, "--dry-run", "lead-1"]).contains("checking segments: 1/1"))
         #expect(try onTerminal(["segments", "prune", "--data", dir, "--older-than", "0d", "--dry-run"]).contains("checking segments: 1/1"))
@@ -287,32 +276,11 @@ import Glibc
         #expect(!(try Self.spur(["forget", "--data", dir, "--dry-run", "lead-1"]).stderr.contains("checking segments")))
     }
 
-    static func run(_ tool: String, _ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
-
     @Test(.timeLimit(.minutes(2)))
     func theREADMEWalkThroughEndsWithALeadThatHasPoints() throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["bash", Browser.root.appendingPathComponent("scripts/readme-walkthrough.sh").path]
-        p.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SPUR_") }.merging(["SPUR_BIN": Browser.spur]) { $1 }
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0 && text.contains("PASS the walk-through ends with lead-42 at 10 points"), "\(text)")
+        let script = Browser.root.appendingPathComponent("scripts/readme-walkthrough.sh").path
+        let o = try Self.command("/usr/bin/env", ["bash", script], environment: Self.cleanEnvironment.merging(["SPUR_BIN": Browser.spur]) { $1 })
+        #expect(o.status == 0 && o.stdout.contains("PASS the walk-through ends with lead-42 at 10 points"), "\(o.stdout)\n\(o.stderr)")
     }
 
     @Test func pruneAcceptsZeroDays() throws {

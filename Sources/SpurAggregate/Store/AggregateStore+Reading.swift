@@ -54,21 +54,12 @@ extension AggregateStore {
         return out
     }
 
-    /// A campaign's opens, clicks and downloads, by time (the fields a campaign report needs).
+    /// A campaign's opens, clicks and downloads, by time.
     func campaignEvents(_ campaign: String) throws -> [Event] {
         var events: [Event] = []
         try db.prepare(
-            """
-            SELECT type, lead, visitor, url, flags, id, ts, ip, ua FROM events
-            WHERE campaign = ? AND type IN ('open', 'click', 'download') ORDER BY ts, id
-            """
-        ).query(campaign) { row in
-            events.append(
-                Event(
-                    id: row.string(5)!, ts: row.int(6), type: EventType(rawValue: row.string(0)!) ?? .click, campaign: campaign,
-                    lead: row.string(1), visitor: row.string(2), url: row.string(3), ua: row.string(8), ip: row.string(7),
-                    flags: EventFlags(rawValue: UInt8(truncatingIfNeeded: row.int(4)))))
-        }
+            "SELECT \(Self.eventColumns) FROM events WHERE campaign = ? AND type IN ('open', 'click', 'download') ORDER BY ts, id"
+        ).query(campaign) { events.append(Self.event($0)) }
         return events
     }
 }

@@ -17,7 +17,7 @@ extension AggregateStore {
         try db.prepare(
             """
             WITH linked AS (SELECT DISTINCT visitor FROM events WHERE lead = ?1 AND visitor IS NOT NULL)
-            SELECT id, ts, type, campaign, lead, visitor, url, referrer, title, ua, ip, flags, props, node, name FROM events WHERE lead = ?1
+            SELECT \(Self.eventColumns) FROM events WHERE lead = ?1
             UNION ALL
             SELECT e.id, e.ts, e.type, e.campaign, e.lead, e.visitor, e.url, e.referrer, e.title, e.ua, e.ip, e.flags, e.props, e.node,
                 e.name
@@ -28,7 +28,10 @@ extension AggregateStore {
         return out
     }
 
-    private static func event(_ r: Statement.Row) -> Event {
+    /// The columns `event(_:)` reads, in its order.
+    static let eventColumns = "id, ts, type, campaign, lead, visitor, url, referrer, title, ua, ip, flags, props, node, name"
+
+    static func event(_ r: Statement.Row) -> Event {
         var props: [String: String] = [:]
         if let text = r.string(12), let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String] {
             props = object
