@@ -48,11 +48,7 @@ extension AggregateStore {
     }
 
     /// Every campaign with events, by id.
-    func campaigns() throws -> [String] {
-        var out: [String] = []
-        try db.prepare("SELECT DISTINCT campaign FROM events WHERE campaign IS NOT NULL ORDER BY campaign").query { out.append($0.string(0)!) }
-        return out
-    }
+    func campaigns() throws -> [String] { try distinctValues(of: .campaign) }
 
     /// A campaign's opens, clicks and downloads, by time.
     func campaignEvents(_ campaign: String) throws -> [Event] {

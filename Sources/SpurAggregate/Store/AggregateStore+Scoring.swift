@@ -4,9 +4,18 @@ import SpurCore
 /// What the scoring pass reads and writes: the leads, each lead's events, profiles and the
 /// hand-off outbox.
 extension AggregateStore {
-    func leads() throws -> [String] {
+    /// Every lead with events, by id.
+    func leads() throws -> [String] { try distinctValues(of: .lead) }
+
+    /// The id columns of `events` that can be listed.
+    enum IDColumn: String { case lead, campaign }
+
+    /// The distinct non-null values of an id column, sorted. The column name comes from the
+    /// enum above, never from input.
+    func distinctValues(of column: IDColumn) throws -> [String] {
+        let c = column.rawValue
         var out: [String] = []
-        try db.prepare("SELECT DISTINCT lead FROM events WHERE lead IS NOT NULL ORDER BY lead").query { out.append($0.string(0)!) }
+        try db.prepare("SELECT DISTINCT \(c) FROM events WHERE \(c) IS NOT NULL ORDER BY \(c)").query { out.append($0.string(0)!) }
         return out
     }
 
