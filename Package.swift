@@ -24,6 +24,11 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
         // Already built for HummingbirdTesting; named so the shutdown test can use a real client.
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.21.0"),
+        // The console: sessions and bcrypt (hummingbird-auth), templates that escape by default (swift-mustache).
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        // Already built for Hummingbird; named for the console's thread pool (blocking SQLite reads).
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
@@ -62,12 +67,27 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "SpurConsole",
+            dependencies: [
+                "SpurCore",
+                "SpurAggregate",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "spur",
             dependencies: [
                 "SpurCore",
                 "SpurHTTP",
                 "SpurAggregate",
+                "SpurConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -78,6 +98,16 @@ let package = Package(
         .executableTarget(name: "spur-fuzz", dependencies: ["SpurCore"], swiftSettings: swiftSettings),
         .testTarget(name: "SpurCoreTests", dependencies: ["SpurCore"], swiftSettings: swiftSettings),
         .testTarget(name: "SpurAggregateTests", dependencies: ["SpurAggregate", "SpurCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SpurConsoleTests",
+            dependencies: [
+                "SpurConsole",
+                "SpurAggregate",
+                "SpurCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SpurHTTPTests",
             dependencies: [

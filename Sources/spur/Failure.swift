@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SpurAggregate
+import SpurConsole
 import SpurCore
 import SpurHTTP
 
@@ -49,6 +50,15 @@ struct CommandFailure: Error, CustomStringConvertible {
             case .secret: self.init(e.description, status: ExitStatus.config)
             case .token, .invalidInput, .invalidRecipients, .invalidNewsletter: self.init(e.description, status: ExitStatus.dataError)
             case .eventLog: self.init(e.description, status: ExitStatus.ioError)
+            }
+        case let e as ConsoleError:
+            switch e {
+            case .invalidUserName, .weakPassword: self.init(e.description, status: ExitStatus.usage)
+            case .userExists: self.init(e.description, status: ExitStatus.cannotCreate)
+            case .unknownUser: self.init(e.description, status: ExitStatus.notFound)
+            case .invalidUsersFile: self.init(e.description, status: ExitStatus.config)
+            case .fileSystem: self.init(e.description, status: ExitStatus.ioError)
+            case .cannotListen: self.init(e.description, status: ExitStatus.unavailable)
             }
         case let e as CollectorError:
             // A start-up failure ends the process at once (systemd restarts it), naming the cause.

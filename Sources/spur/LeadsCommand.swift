@@ -127,25 +127,9 @@ enum LeadOutput {
         }
     }
 
-    static let csvHeader = "lead,score,implicit,explicit,grade,letter,label,stage,stage_since,first_seen,last_seen,interests,visitors"
+    static let csvHeader = LeadCSV.header
 
-    static func csvRow(_ p: LeadProfile) -> String {
-        let fields = [
-            p.lead, fmt(p.score), fmt(p.implicit), fmt(p.explicit), String(p.grade.rawValue), p.letter.rawValue, p.label, p.stage.rawValue,
-            p.stageSince ?? "", p.firstSeen, p.lastSeen, p.interests.map { "\($0.category):\(fmt($0.weight))" }.joined(separator: " "),
-            p.visitors.joined(separator: " "),
-        ]
-        return fields.map(csvField).joined(separator: ",")
-    }
-
-    static func csvField(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || s.first.map({ "=+-@".contains($0) }) == true else {
-            return s
-        }
-        // Quote, and neutralise spreadsheet formulas in lead-controlled text.
-        let safe = s.first.map({ "=+-@".contains($0) }) == true && Double(s) == nil ? "'" + s : s
-        return "\"" + safe.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    static func csvRow(_ p: LeadProfile) -> String { LeadCSV.row(p) }
 
     /// Lead ids, interests, campaigns, attributes and visitor ids are shown escaped (`Terminal`).
     static func detail(_ p: LeadProfile) -> String {

@@ -104,7 +104,7 @@ enum CampaignOutput {
         var lines = ["campaign,opens,human_opens,unique_human_opens,clicks,human_clicks,unique_human_clicks,click_to_open"]
         for r in reports {
             let fields = [
-                LeadOutput.csvField(r.campaign), String(r.opens.total), String(r.opens.human), String(r.uniqueOpens.human),
+                LeadCSV.field(r.campaign), String(r.opens.total), String(r.opens.human), String(r.uniqueOpens.human),
                 String(r.clicks.total), String(r.clicks.human), String(r.uniqueClicks.human), r.clickToOpen.map { String($0) } ?? "",
             ]
             lines.append(fields.joined(separator: ","))

@@ -6,7 +6,7 @@ import SpurCore
 /// `spur segments list|verify|cat`.
 struct Segments: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Inspect segment files.", subcommands: [List.self, Verify.self, Cat.self, Generate.self, Prune.self])
+        abstract: "Inspect segment files.", subcommands: [List.self, Verify.self, Cat.self, Generate.self, Import.self, Prune.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List segments with their state and event counts.")

@@ -84,35 +84,61 @@ public struct Aggregator {
             var summary = try fold(segments, into: store, progress: progress)
             try score(store, previous: nil, now: now, summary: &summary)
             try handOff(store, summary: &summary)
+            try record(summary, startedAt: now, in: store)
             return summary
         }
-        // Rebuild into a fresh file next to the database, then swap it in atomically.
+        // Rebuild into a fresh file next to the database, then swap its content in atomically.
         let fresh = options.database + ".rebuild"
         let fs = PosixFileSystem()
-        do {
-            try fs.remove(fresh)
-            try fs.remove(fresh + "-journal")
-        } catch { throw AggregateError(error) }
+        func removeFresh() throws {
+            do {
+                for suffix in ["", "-journal", "-wal", "-shm"] { try fs.remove(fresh + suffix) }
+            } catch { throw AggregateError(error) }
+        }
+        try removeFresh()
         let old = FileManager.default.fileExists(atPath: options.database) ? try AggregateStore(path: options.database) : nil
         let previous = try old?.stages() ?? [:]
         var summary: Summary
-        do {
-            let store = try AggregateStore(path: fresh)
-            if let old { try Erasures.copy(from: old, to: store) }
-            summary = try fold(segments, into: store, progress: progress)
-            try score(store, previous: previous, now: now, summary: &summary)
+        let store = try AggregateStore(path: fresh)
+        if let old {
+            try Erasures.copy(from: old, to: store)
+            for run in try old.runs(limit: Self.runsKept).reversed() { try store.recordRun(run) }
+        }
+        summary = try fold(segments, into: store, progress: progress)
+        try score(store, previous: previous, now: now, summary: &summary)
+        if let old {
+            // Readers (the console) may hold the database and its WAL open: the content is
+            // copied in one transaction instead of renaming a file over it.
+            try old.replaceContent(with: store)
             store.close()
+            old.close()
+            try removeFresh()
+        } else {
+            store.close()
+            do {
+                try fs.rename(fresh, options.database)
+                let dir = (options.database as NSString).deletingLastPathComponent
+                try fs.syncDirectory(dir.isEmpty ? "." : dir)
+            } catch {
+                throw AggregateError(error)
+            }
         }
-        old?.close()
-        do {
-            try fs.rename(fresh, options.database)
-            let dir = (options.database as NSString).deletingLastPathComponent
-            try fs.syncDirectory(dir.isEmpty ? "." : dir)
-        } catch {
-            throw AggregateError(error)
-        }
-        try handOff(try AggregateStore(path: options.database), summary: &summary)
+        let final = try AggregateStore(path: options.database)
+        try handOff(final, summary: &summary)
+        try record(summary, startedAt: now, in: final)
         return summary
+    }
+
+    /// Runs the console shows; older ones are kept but not carried over a rebuild.
+    static let runsKept = 1000
+
+    /// Records the run for the console's health page.
+    private func record(_ summary: Summary, startedAt: Int64, in store: AggregateStore) throws {
+        try store.recordRun(
+            AggregationRun(
+                id: 0, startedAt: startedAt, finishedAt: SystemTime.nowMillis(), asOf: ISO8601.string(options.asOfMillis),
+                segmentsFolded: summary.segmentsFolded, events: summary.events, leads: summary.leads, exitCode: Int(summary.exitCode),
+                summary: summary.description))
     }
 
     private func sealedSegments() throws -> [SegmentDirectory.Entry] {
@@ -155,6 +181,7 @@ public struct Aggregator {
             try store.transaction {
                 var events = 0, duplicates = 0
                 var damage: [SegmentScan.Damage] = []
+                var perDay: [Int64: [TrafficKind: Int]] = [:]
                 let scan = try SegmentScanner.scan(bytes) { block, payload in
                     var lineStart = payload.startIndex
                     for (idx, byte) in zip(payload.indices, payload) where byte == 0x0A {
@@ -168,10 +195,16 @@ public struct Aggregator {
                             summary.erasedSkipped += 1
                             continue
                         }
-                        if try store.insert(event) { events += 1 } else { duplicates += 1 }
+                        if try store.insert(event) {
+                            events += 1
+                            perDay[event.ts / LeadScorer.dayMillis, default: [:]][TrafficKind(flags: event.flags), default: 0] += 1
+                        } else {
+                            duplicates += 1
+                        }
                     }
                 }
                 damage = scan.damage + damage
+                try store.addDailyCounts(perDay)
                 try store.recordSegment(
                     name: entry.name.description, size: bytes.count, crc: crc, events: events, duplicates: duplicates,
                     damage: damage)
@@ -203,6 +236,7 @@ public struct Aggregator {
         try store.transaction {
             let before = try previous ?? store.stages()
             let leads = try store.leads()
+            var overview = LeadOverview()
             for start in stride(from: 0, to: leads.count, by: Self.scoringChunk) {
                 let chunk = leads[start..<min(start + Self.scoringChunk, leads.count)]
                 let inputs = try chunk.map { lead in (lead, try store.events(ofLead: lead), try store.links(ofLead: lead)) }
@@ -215,6 +249,7 @@ public struct Aggregator {
                     results.set(i, profile, json)
                 }
                 for (profile, json) in results.all {
+                    overview.add(profile)
                     try store.save(profile, json: json, now: now)
                     if profile.stage >= handoffStage && (before[profile.lead] ?? .none) < handoffStage {
                         try store.queueHandoff(
@@ -223,6 +258,7 @@ public struct Aggregator {
                 }
             }
             try store.setMeta("as_of", ISO8601.string(options.asOfMillis))
+            try store.setMeta("overview", String(decoding: try JSONEncoder().encode(overview), as: UTF8.self))
             summary.leads = leads.count
         }
     }

@@ -57,6 +57,54 @@ public final class AggregateReader {
         try store.campaigns().compactMap { try campaignReport($0) }
     }
 
+    /// The lead's score as of the end of each day from its first event to the last scoring date
+    /// (the last point is as of that date itself), at most `maxDays` days back: the scorer is a
+    /// pure function of the events and the date, so this is what each nightly run would have said.
+    public func scoreHistory(lead: String, rules: ScoringRules, maxDays: Int = 365) throws -> [ScorePoint] {
+        guard let profile = try profile(lead: lead), let asOfMillis = ISO8601.parse(profile.asOf) else { return [] }
+        let events = try store.events(ofLead: lead)
+        let links = try store.links(ofLead: lead)
+        guard let first = events.first?.ts else { return [] }
+        let day = LeadScorer.dayMillis
+        let lastDay = asOfMillis / day
+        let firstDay = max(first / day, lastDay - Int64(maxDays) + 1)
+        guard firstDay <= lastDay else { return [] }
+        return (firstDay...lastDay).map { d in
+            let at = d == lastDay ? asOfMillis : (d + 1) * day - 1
+            let p = LeadScorer(rules: rules, asOfMillis: at).score(lead: lead, events: events, links: links)
+            return ScorePoint(
+                day: String(ISO8601.string(d * day).prefix(10)), score: p.score, implicit: p.implicit, explicit: p.explicit, label: p.label,
+                stage: p.stage)
+        }
+    }
+
+    /// What the aggregator counted over all leads in its last run; nil before the first run.
+    public func overview() throws -> LeadOverview? {
+        guard let json = try store.meta("overview") else { return nil }
+        return try JSONDecoder().decode(LeadOverview.self, from: Data(json.utf8))
+    }
+
+    /// The last aggregation runs, newest first.
+    public func runs(limit: Int = 20) throws -> [AggregationRun] { try store.runs(limit: limit) }
+
+    /// Events folded per day from `firstDay` (Unix day number) on, by traffic kind.
+    public func dailyTraffic(sinceDay firstDay: Int64) throws -> [DailyTraffic] { try store.dailyCounts(sinceDay: firstDay) }
+
+    /// The ledger of folded segments, by name.
+    public func foldedSegments() throws -> [FoldedSegment] { try store.foldedSegments() }
+
+    /// Hand-offs waiting in the outbox.
+    public func handoffsWaiting() throws -> Int { try store.count(of: .handoffOutbox) }
+
+    /// People erased so far (`spur forget`).
+    public func erasures() throws -> Int { try store.count(of: .erasures) }
+
+    /// Changes whenever an aggregation run or an erasure changed the data: a key for caches of
+    /// whole-database figures.
+    public func dataVersion() throws -> String {
+        "\(try store.runs(limit: 1).first?.id ?? 0)-\(try erasures())-\(try asOf ?? "")"
+    }
+
     /// The as-of time of the last scoring run, if any.
     public var asOf: String? { get throws { try store.meta("as_of") } }
 

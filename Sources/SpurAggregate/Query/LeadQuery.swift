@@ -27,6 +27,8 @@ public struct LeadQuery: Sendable, Equatable {
     public var campaign: String?
     /// Leads whose profile changed at or after this time (Unix ms).
     public var updatedSince: Int64?
+    /// Leads whose id starts with this text.
+    public var search: String?
     public var sort: Sort = .score
     /// Leads per page, 1…`maximumLimit`.
     public var limit = 50
@@ -40,7 +42,12 @@ public struct LeadQuery: Sendable, Equatable {
             throw AggregateError.invalidQuery("the page size must be between 1 and \(Self.maximumLimit), not \(limit)")
         }
         if let minScore, !minScore.isFinite { throw AggregateError.invalidQuery("the minimum score must be a number") }
-        return self
+        var q = self
+        if let s = search {
+            guard s.count <= 256 else { throw AggregateError.invalidQuery("the id search must be at most 256 characters") }
+            if s.isEmpty { q.search = nil }
+        }
+        return q
     }
 }
 
@@ -48,6 +55,11 @@ public struct LeadQuery: Sendable, Equatable {
 public struct LeadPage: Sendable {
     public var leads: [LeadProfile]
     public var nextCursor: String?
+
+    public init(leads: [LeadProfile], nextCursor: String?) {
+        self.leads = leads
+        self.nextCursor = nextCursor
+    }
 }
 
 /// The position after the last lead of a page: its sort value and its id. Encoded as base64url

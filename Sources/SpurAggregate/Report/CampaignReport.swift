@@ -47,18 +47,14 @@ public struct CampaignReport: Codable, Sendable {
         case clickToOpen = "click_to_open"
     }
 
-    enum Kind { case human, proxy, bot }
+    typealias Kind = TrafficKind
 
-    static func kind(_ flags: EventFlags) -> Kind {
-        if !flags.intersection([.bot, .scannerSuspect, .honeypot]).isEmpty { return .bot }
-        if flags.contains(.proxyOpen) { return .proxy }
-        return .human
-    }
+    static func kind(_ flags: EventFlags) -> Kind { TrafficKind(flags: flags) }
 }
 
 extension CampaignReport {
     /// The report of `campaign` from its (re-classified) events; nil when there are none.
-    init?(campaign: String, events: [Event]) {
+    public init?(campaign: String, events: [Event]) {
         var report = CampaignReport(campaign: campaign)
         var openers: [CampaignReport.Kind: Set<String>] = [:]
         var clickers: [CampaignReport.Kind: Set<String>] = [:]

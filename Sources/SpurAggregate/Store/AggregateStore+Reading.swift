@@ -9,37 +9,67 @@ extension AggregateStore {
     }
 
     /// Profiles matching the query after `cursor`, in the query's order, at most `limit`; each
-    /// with its `updated_at` (for the next cursor). Every filter is a bound parameter that is
-    /// NULL when unused, so each sort is one prepared statement.
+    /// with its `updated_at` (for the next cursor). The WHERE clause names only the filters in
+    /// use, so SQLite can walk the matching index in order (`profiles_stage`, `profiles_grade`);
+    /// every value is a bound parameter, and the fragments are fixed text.
     func profiles(_ q: LeadQuery, after cursor: LeadCursor?, limit: Int) throws -> [(json: String, updatedAt: Int64)] {
-        let filters = """
-            (?1 IS NULL OR stage = ?1) AND (?2 IS NULL OR grade = ?2) AND (?3 IS NULL OR letter = ?3)
-            AND (?4 IS NULL OR score >= ?4) AND (?5 IS NULL OR updated_at >= ?5)
-            AND (?6 IS NULL OR EXISTS (SELECT 1 FROM json_each(profiles.json, '$.interests') i
-                                       WHERE json_extract(i.value, '$.category') = ?6))
-            AND (?7 IS NULL OR EXISTS (SELECT 1 FROM json_each(profiles.json, '$.campaigns_opened') WHERE value = ?7)
-                            OR EXISTS (SELECT 1 FROM json_each(profiles.json, '$.campaigns_clicked') WHERE value = ?7))
-            """
-        let order: String
-        var value: (any SQLValue)? = nil
-        switch q.sort {
-        case .score:
-            order = "(?8 IS NULL OR score < ?8 OR (score = ?8 AND lead > ?9)) ORDER BY score DESC, lead"
-            value = cursor.flatMap { Double($0.value) }
-        case .lastSeen:
-            order = "(?8 IS NULL OR last_seen < ?8 OR (last_seen = ?8 AND lead > ?9)) ORDER BY last_seen DESC, lead"
-            value = cursor?.value
-        case .updated:
-            order = "(?8 IS NULL OR updated_at < ?8 OR (updated_at = ?8 AND lead > ?9)) ORDER BY updated_at DESC, lead"
-            value = cursor.flatMap { Int64($0.value) }
-        case .lead:
-            order = "(?9 IS NULL OR lead > ?9) ORDER BY lead"
+        var clauses: [String] = []
+        var values: [(any SQLValue)?] = []
+        func add(_ clause: String, _ value: (any SQLValue)?) {
+            clauses.append(clause)
+            values.append(value)
         }
+        if let v = q.stage { add("stage = ?", v.rawValue) }
+        if let v = q.grade { add("grade = ?", v.rawValue) }
+        if let v = q.letter { add("letter = ?", v.rawValue) }
+        if let v = q.minScore { add("score >= ?", v) }
+        if let v = q.updatedSince { add("updated_at >= ?", v) }
+        if let v = q.search {
+            // A prefix range on the primary key: `lead >= v AND lead < v + U+10FFFF`.
+            add("lead >= ?", v)
+            add("lead < ?", v + "\u{10FFFF}")
+        }
+        if let v = q.interest {
+            add("EXISTS (SELECT 1 FROM json_each(profiles.json, '$.interests') i WHERE json_extract(i.value, '$.category') = ?)", v)
+        }
+        if let v = q.campaign {
+            clauses.append(
+                """
+                (EXISTS (SELECT 1 FROM json_each(profiles.json, '$.campaigns_opened') WHERE value = ?)
+                OR EXISTS (SELECT 1 FROM json_each(profiles.json, '$.campaigns_clicked') WHERE value = ?))
+                """)
+            values += [v, v]
+        }
+        let order: String
+        switch q.sort {
+        case .score: order = "score DESC, lead"
+        case .lastSeen: order = "last_seen DESC, lead"
+        case .updated: order = "updated_at DESC, lead"
+        case .lead: order = "lead"
+        }
+        if let cursor {
+            switch q.sort {
+            case .score:
+                let v = Double(cursor.value) ?? 0
+                clauses.append("(score < ? OR (score = ? AND lead > ?))")
+                values += [v, v, cursor.lead]
+            case .lastSeen:
+                clauses.append("(last_seen < ? OR (last_seen = ? AND lead > ?))")
+                values += [cursor.value, cursor.value, cursor.lead]
+            case .updated:
+                let v = Int64(cursor.value) ?? 0
+                clauses.append("(updated_at < ? OR (updated_at = ? AND lead > ?))")
+                values += [v, v, cursor.lead]
+            case .lead:
+                add("lead > ?", cursor.lead)
+            }
+        }
+        values.append(limit)
+        let whereText = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         var out: [(String, Int64)] = []
-        try db.prepare("SELECT json, updated_at FROM profiles WHERE \(filters) AND \(order) LIMIT ?10").query(
-            q.stage?.rawValue, q.grade?.rawValue, q.letter?.rawValue, q.minScore, q.updatedSince, q.interest, q.campaign, value,
-            cursor?.lead, limit
-        ) { out.append(($0.string(0)!, $0.int(1))) }
+        try db.prepare("SELECT json, updated_at FROM profiles \(whereText) ORDER BY \(order) LIMIT ?").query(values) {
+            out.append(($0.string(0)!, $0.int(1)))
+        }
         return out
     }
 

@@ -9,7 +9,7 @@ final class AggregateStore {
     /// The connection; only the store's own files use it.
     let db: Database
     var path: String { db.path }
-    static let schemaVersion = "2"
+    static let schemaVersion = "3"
 
     /// Opens (read-write: creates and migrates) the database at `path`. Read-only opening needs
     /// an existing database and never writes, not even a migration.
@@ -49,7 +49,7 @@ final class AggregateStore {
             CREATE TABLE IF NOT EXISTS handoff_outbox(
                 lead TEXT NOT NULL, stage TEXT NOT NULL, at TEXT NOT NULL, payload TEXT NOT NULL, PRIMARY KEY(lead, stage, at));
             """)
-        let version = try meta("schema")
+        var version = try meta("schema")
         if version == "1" {
             if try !hasColumn("events", "name") { try db.execute("ALTER TABLE events ADD COLUMN name TEXT") }
             // Version 2 gives profiles the columns the lead queries filter and sort on, and reads
@@ -64,6 +64,16 @@ final class AggregateStore {
                     ALTER TABLE profiles ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
                     UPDATE profiles SET letter = substr(label, 1, 1), last_seen = json_extract(json, '$.last_seen');
                     """)
+                try setMeta("schema", "2")
+            }
+            version = "2"
+        }
+        if version == "2" {
+            // Version 3 records aggregation runs and counts events per day for the console
+            // (docs/console.md); the counts of what is already folded come from the events.
+            try db.transaction {
+                try createRunTables()
+                try db.execute("INSERT OR REPLACE INTO daily_counts SELECT ts / 86400000, \(Self.kindSQL), count(*) FROM events GROUP BY 1, 2")
                 try setMeta("schema", Self.schemaVersion)
             }
         }
@@ -74,10 +84,33 @@ final class AggregateStore {
                 grade INTEGER NOT NULL, label TEXT NOT NULL, stage TEXT NOT NULL, json TEXT NOT NULL,
                 letter TEXT NOT NULL DEFAULT 'D', last_seen TEXT NOT NULL DEFAULT '', updated_at INTEGER NOT NULL DEFAULT 0);
             CREATE INDEX IF NOT EXISTS profiles_score ON profiles(score DESC, lead);
+            CREATE INDEX IF NOT EXISTS profiles_stage ON profiles(stage, score DESC, lead);
+            CREATE INDEX IF NOT EXISTS profiles_grade ON profiles(grade, letter, score DESC, lead);
+            CREATE INDEX IF NOT EXISTS profiles_last_seen ON profiles(last_seen DESC, lead);
+            CREATE INDEX IF NOT EXISTS profiles_updated ON profiles(updated_at DESC, lead);
             INSERT OR IGNORE INTO meta VALUES('schema', '\(Self.schemaVersion)');
             """)
+        try createRunTables()
         try createSecondaryIndexes()
     }
+
+    private func createRunTables() throws {
+        try db.execute(
+            """
+            CREATE TABLE IF NOT EXISTS runs(
+                id INTEGER PRIMARY KEY, started_at INTEGER NOT NULL, finished_at INTEGER NOT NULL, as_of TEXT NOT NULL,
+                segments INTEGER NOT NULL, events INTEGER NOT NULL, leads INTEGER NOT NULL, exit_code INTEGER NOT NULL,
+                summary TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS daily_counts(
+                day INTEGER NOT NULL, kind TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY(day, kind)) WITHOUT ROWID;
+            """)
+    }
+
+    /// An event's traffic kind from its collector flags, as SQL over `flags` (`TrafficKind`).
+    static let kindSQL = """
+        CASE WHEN flags & \(EventFlags([.bot, .scannerSuspect, .honeypot]).rawValue) != 0 THEN 'bot' \
+        WHEN flags & \(EventFlags.proxyOpen.rawValue) != 0 THEN 'proxy' ELSE 'human' END
+        """
 
     /// Indexes on `events` that only reading (scoring, reports, erasure) uses; the fold does not.
     private static let secondaryIndexes = [
@@ -188,5 +221,15 @@ final class AggregateStore {
     }
 
     /// Gives free pages back to the file system (after an erasure or a prune).
-    func vacuum() throws { try db.execute("VACUUM") }
+    /// Then empties the write-ahead log, so no copy of erased pages stays in it.
+    func vacuum() throws {
+        try db.execute("VACUUM")
+        try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    }
+
+    /// Replaces this database's whole content with `other`'s, atomically (`--rebuild`).
+    func replaceContent(with other: AggregateStore) throws {
+        try db.replaceContent(with: other.db)
+        try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    }
 }

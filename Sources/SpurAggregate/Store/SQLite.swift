@@ -21,7 +21,8 @@ final class Database {
         }
         sqlite3_busy_timeout(handle, 10_000)
         if !readOnly {
-            try execute("PRAGMA journal_mode = DELETE")
+            // WAL: the console and the API read while the aggregator writes, and neither blocks the other.
+            try execute("PRAGMA journal_mode = WAL")
             try execute("PRAGMA synchronous = FULL")
         }
         try execute("PRAGMA foreign_keys = ON")
@@ -78,6 +79,20 @@ final class Database {
 
     var changes: Int { Int(sqlite3_changes(handle)) }
 
+    /// Copies every page of `source` into this database in one write transaction: readers see
+    /// the old content or the new, never a mix, and a crash leaves the old. (Renaming a file
+    /// over a database in WAL mode is unsafe while readers hold its WAL open.)
+    func replaceContent(with source: Database) throws {
+        guard let backup = sqlite3_backup_init(handle, "main", source.handle, "main") else { throw lastError(sqlite3_errcode(handle)) }
+        var rc: Int32
+        repeat {
+            rc = sqlite3_backup_step(backup, -1)
+            if rc == SQLITE_BUSY || rc == SQLITE_LOCKED { usleep(20_000) }
+        } while rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED
+        let finish = sqlite3_backup_finish(backup)
+        guard rc == SQLITE_DONE, finish == SQLITE_OK else { throw lastError(rc == SQLITE_DONE ? finish : rc) }
+    }
+
     fileprivate func lastError(_ rc: Int32) -> AggregateError {
         .database(path: path, code: rc, message: String(cString: sqlite3_errmsg(handle)))
     }
@@ -120,6 +135,11 @@ final class Statement {
 
     /// Runs a query and calls `row` for each result row.
     func query(_ values: (any SQLValue)?..., row: (Row) throws -> Void) throws {
+        try query(values, row: row)
+    }
+
+    /// `query` with the values as an array (for statements built from optional parts).
+    func query(_ values: [(any SQLValue)?], row: (Row) throws -> Void) throws {
         reset()
         bind(values)
         defer { sqlite3_reset(stmt) }

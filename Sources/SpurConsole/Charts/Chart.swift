@@ -1,0 +1,108 @@
+import Foundation
+
+/// The geometry of an SVG chart, computed here and drawn by the `chart-line` and `chart-bars`
+/// templates (so every label passes the template engine's escaping). Charts have a title, a
+/// text description for screen readers, labelled axes, and the numbers as a table below.
+struct Chart {
+    static let width = 720.0
+    static let height = 240.0
+    static let left = 48.0
+    static let right = 12.0
+    static let top = 12.0
+    static let bottom = 36.0
+    static var plotWidth: Double { width - left - right }
+    static var plotHeight: Double { height - top - bottom }
+
+    /// A series of a line chart.
+    struct Series {
+        var name: String
+        /// CSS class: the colour.
+        var style: String
+        var values: [Double]
+    }
+
+    /// A line chart over `labels` (one x position per label, e.g. per day).
+    static func line(id: String, title: String, description: String, labels: [String], series: [Series], unit: String) -> [String: Any] {
+        let maxValue = niceCeiling(series.flatMap(\.values).max() ?? 0)
+        let n = max(labels.count, 1)
+        func x(_ i: Int) -> Double { left + (n == 1 ? plotWidth / 2 : plotWidth * Double(i) / Double(n - 1)) }
+        func y(_ v: Double) -> Double { top + plotHeight * (1 - (maxValue == 0 ? 0 : v / maxValue)) }
+        let drawn: [[String: Any]] = series.map { s in
+            let points = s.values.enumerated().map { "\(fmt(x($0.offset))),\(fmt(y($0.element)))" }.joined(separator: " ")
+            let dots: [[String: Any]] = s.values.enumerated().map { i, v in
+                ["cx": fmt(x(i)), "cy": fmt(y(v)), "tip": "\(labels.indices.contains(i) ? labels[i] : ""): \(number(v)) \(unit)"]
+            }
+            return ["name": s.name, "style": s.style, "points": points, "dots": dots]
+        }
+        let rows: [[String: Any]] = labels.enumerated().map { i, label in
+            ["label": label, "cells": series.map { ["value": number($0.values.indices.contains(i) ? $0.values[i] : 0)] }]
+        }
+        return base(id: id, title: title, description: description, maxValue: maxValue, labels: labels, x: x)
+            .merging(["series": drawn, "rows": rows, "headers": series.map { ["name": $0.name] }]) { $1 }
+    }
+
+    /// A stacked bar chart: one bar per label, one segment per series.
+    static func bars(id: String, title: String, description: String, labels: [String], series: [Series]) -> [String: Any] {
+        let totals = labels.indices.map { i in series.reduce(0.0) { $0 + ($1.values.indices.contains(i) ? $1.values[i] : 0) } }
+        let maxValue = niceCeiling(totals.max() ?? 0)
+        let n = max(labels.count, 1)
+        let slot = plotWidth / Double(n)
+        func x(_ i: Int) -> Double { left + slot * (Double(i) + 0.5) }
+        var rects: [[String: Any]] = []
+        for i in labels.indices {
+            var base = 0.0
+            for s in series {
+                let v = s.values.indices.contains(i) ? s.values[i] : 0
+                guard v > 0, maxValue > 0 else { continue }
+                let h = plotHeight * v / maxValue
+                let yTop = top + plotHeight * (1 - (base + v) / maxValue)
+                rects.append([
+                    "x": fmt(left + slot * Double(i) + slot * 0.15), "y": fmt(yTop), "w": fmt(slot * 0.7), "h": fmt(h), "style": s.style,
+                    "tip": "\(labels[i]) \(s.name): \(number(v))",
+                ])
+                base += v
+            }
+        }
+        let rows: [[String: Any]] = labels.enumerated().map { i, label in
+            ["label": label, "cells": series.map { ["value": number($0.values.indices.contains(i) ? $0.values[i] : 0)] }]
+        }
+        return base(id: id, title: title, description: description, maxValue: maxValue, labels: labels, x: x)
+            .merging([
+                "rects": rects, "rows": rows, "headers": series.map { ["name": $0.name] },
+                "legend": series.enumerated().map { ["name": $0.element.name, "style": $0.element.style, "lx": fmt(left + Double($0.offset) * 110), "tx": fmt(left + Double($0.offset) * 110 + 14)] },
+            ]) { $1 }
+    }
+
+    private static func base(id: String, title: String, description: String, maxValue: Double, labels: [String], x: (Int) -> Double)
+        -> [String: Any]
+    {
+        let yTicks: [[String: Any]] = (0...4).map { k in
+            let v = maxValue * Double(k) / 4
+            return ["y": fmt(top + plotHeight * (1 - Double(k) / 4)), "ty": fmt(top + plotHeight * (1 - Double(k) / 4) + 4), "label": number(v)]
+        }
+        // At most eight x labels, evenly spaced, always the last one.
+        let step = max(1, Int((Double(labels.count) / 8).rounded(.up)))
+        let xTicks: [[String: Any]] = labels.indices.filter { $0 % step == 0 || $0 == labels.count - 1 }.map { i in
+            ["x": fmt(x(i)), "label": String(labels[i].suffix(5))]
+        }
+        return [
+            "id": id, "title": title, "description": description, "width": fmt(width), "height": fmt(height),
+            "viewBox": "0 0 \(fmt(width)) \(fmt(height))", "left": fmt(left), "right": fmt(width - right), "top": fmt(top),
+            "bottom": fmt(height - bottom), "labelY": fmt(height - bottom + 16), "yTicks": yTicks, "xTicks": xTicks,
+        ]
+    }
+
+    /// 1, 2 or 5 times a power of ten at or above `v` (at least 1).
+    static func niceCeiling(_ v: Double) -> Double {
+        guard v > 1 else { return 1 }
+        let p = pow(10, floor(log10(v)))
+        for m in [1.0, 2, 5, 10] where m * p >= v { return m * p }
+        return 10 * p
+    }
+
+    static func fmt(_ v: Double) -> String { String(format: "%.1f", v) }
+
+    static func number(_ v: Double) -> String {
+        v == v.rounded() ? String(Int(v)) : String(format: "%.1f", v)
+    }
+}

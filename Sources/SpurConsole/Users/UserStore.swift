@@ -1,0 +1,113 @@
+import Foundation
+import HummingbirdBcrypt
+
+/// What a console user may do. Viewers read; admins also erase leads.
+public enum ConsoleRole: String, Codable, Sendable, CaseIterable {
+    case viewer, admin
+}
+
+public struct ConsoleUser: Codable, Sendable, Equatable {
+    public var name: String
+    public var role: ConsoleRole
+    /// The bcrypt hash of the password; the password itself is never stored.
+    var hash: String
+}
+
+/// The console's users: a text file in the data directory (`console-users`, mode 0600), one
+/// `NAME ROLE BCRYPT-HASH` per line, written atomically. `spur console user` manages it; the
+/// console rereads it when it changes, so a removed user is signed out at the next request.
+public struct UserStore: Sendable {
+    public let path: String
+    public static let minimumPasswordLength = 10
+    static let bcryptCost: UInt8 = 12
+
+    public init(path: String) { self.path = path }
+
+    public static func defaultPath(dataDirectory: String) -> String { dataDirectory + "/console-users" }
+
+    public func users() throws(ConsoleError) -> [ConsoleUser] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            if FileManager.default.fileExists(atPath: path) { throw .fileSystem(operation: "read", path: path, errno: EACCES) }
+            return []
+        }
+        var out: [ConsoleUser] = []
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            let f = trimmed.split(separator: " ", omittingEmptySubsequences: true)
+            guard f.count == 3, Self.isValidName(String(f[0])), let role = ConsoleRole(rawValue: String(f[1])), f[2].hasPrefix("$2") else {
+                throw .invalidUsersFile(path: path, line: i + 1)
+            }
+            out.append(ConsoleUser(name: String(f[0]), role: role, hash: String(f[2])))
+        }
+        return out
+    }
+
+    public func add(_ name: String, role: ConsoleRole, password: String) throws(ConsoleError) {
+        guard Self.isValidName(name) else { throw .invalidUserName(name) }
+        var all = try users()
+        guard !all.contains(where: { $0.name == name }) else { throw .userExists(name) }
+        all.append(ConsoleUser(name: name, role: role, hash: try Self.hash(password)))
+        try write(all)
+    }
+
+    public func remove(_ name: String) throws(ConsoleError) {
+        var all = try users()
+        guard all.contains(where: { $0.name == name }) else { throw .unknownUser(name) }
+        all.removeAll { $0.name == name }
+        try write(all)
+    }
+
+    /// Sets a new password and, when given, a new role.
+    public func update(_ name: String, password: String?, role: ConsoleRole?) throws(ConsoleError) {
+        var all = try users()
+        guard let i = all.firstIndex(where: { $0.name == name }) else { throw .unknownUser(name) }
+        if let password { all[i].hash = try Self.hash(password) }
+        if let role { all[i].role = role }
+        try write(all)
+    }
+
+    /// The user if the password is right. Takes the same time for an unknown user as for a
+    /// wrong password, so the answer does not tell which names exist.
+    func verify(_ name: String, password: String, among users: [ConsoleUser]) -> ConsoleUser? {
+        guard let user = users.first(where: { $0.name == name }) else {
+            _ = Bcrypt.verify(password, hash: Self.decoyHash)
+            return nil
+        }
+        return Bcrypt.verify(password, hash: user.hash) ? user : nil
+    }
+
+    /// A hash of a random password, verified against when the user is unknown.
+    static let decoyHash = Bcrypt.hash(UUID().uuidString, cost: bcryptCost)
+
+    static func hash(_ password: String) throws(ConsoleError) -> String {
+        guard password.count >= minimumPasswordLength else { throw .weakPassword(minimum: minimumPasswordLength) }
+        return Bcrypt.hash(password, cost: bcryptCost)
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        (1...64).contains(name.utf8.count)
+            && name.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || "._@-".unicodeScalars.contains($0) }
+    }
+
+    private func write(_ users: [ConsoleUser]) throws(ConsoleError) {
+        let text = "# Spur console users: NAME ROLE BCRYPT-HASH. Managed by 'spur console user'.\n"
+            + users.map { "\($0.name) \($0.role.rawValue) \($0.hash)\n" }.joined()
+        let temp = path + ".tmp-\(getpid())"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { throw .fileSystem(operation: "create", path: temp, errno: errno) }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd)
+        close(fd)
+        guard written == bytes.count, synced == 0 else {
+            unlink(temp)
+            throw .fileSystem(operation: "write", path: temp, errno: errno)
+        }
+        guard rename(temp, path) == 0 else {
+            let code = errno
+            unlink(temp)
+            throw .fileSystem(operation: "replace", path: path, errno: code)
+        }
+    }
+}
