@@ -49,4 +49,12 @@ enum Browser {
             ["python3", Browser.root.appendingPathComponent("scripts/browser_e2e.py").path, "--spur", Browser.spur], output: Pipe())
         #expect(status == 0, "scripts/browser_e2e.py failed; its output is above")
     }
+
+    @Test(.enabled(if: Browser.enabled, Comment(rawValue: Browser.missing)), .timeLimit(.minutes(5)))
+    func consoleSignInLeadsLeadCampaignForgetInARealBrowser() throws {
+        #expect(Browser.available, "CI must run the real-browser test: \(Browser.missing)")
+        let status = Browser.run(
+            ["python3", Browser.root.appendingPathComponent("scripts/console_e2e.py").path, "--spur", Browser.spur], output: Pipe())
+        #expect(status == 0, "scripts/console_e2e.py failed; its output is above")
+    }
 }

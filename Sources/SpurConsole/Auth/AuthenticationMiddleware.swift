@@ -13,7 +13,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let idle: Duration
 
     static let languageCookie = "spur_console_lang"
-    static let publicPaths: Set<String> = ["/login", "/static/console.css", "/language"]
+    static let publicPaths: Set<String> = ["/login", "/static/console.css", "/language", "/favicon.ico"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context

@@ -7,8 +7,8 @@ struct Chart {
     static let width = 720.0
     static let height = 240.0
     static let left = 48.0
-    static let right = 12.0
-    static let top = 12.0
+    static let right = 28.0
+    static let top = 24.0
     static let bottom = 36.0
     static var plotWidth: Double { width - left - right }
     static var plotHeight: Double { height - top - bottom }
@@ -22,8 +22,10 @@ struct Chart {
     }
 
     /// A line chart over `labels` (one x position per label, e.g. per day).
-    static func line(id: String, title: String, description: String, labels: [String], series: [Series], unit: String) -> [String: Any] {
-        let maxValue = niceCeiling(series.flatMap(\.values).max() ?? 0)
+    static func line(
+        id: String, title: String, description: String, axes: (x: String, y: String), labels: [String], series: [Series], unit: String
+    ) -> [String: Any] {
+        let maxValue = axisMaximum(series.flatMap(\.values).max() ?? 0)
         let n = max(labels.count, 1)
         func x(_ i: Int) -> Double { left + (n == 1 ? plotWidth / 2 : plotWidth * Double(i) / Double(n - 1)) }
         func y(_ v: Double) -> Double { top + plotHeight * (1 - (maxValue == 0 ? 0 : v / maxValue)) }
@@ -34,17 +36,21 @@ struct Chart {
             }
             return ["name": s.name, "style": s.style, "points": points, "dots": dots]
         }
+        let legend = series.map { ["name": $0.name, "style": $0.style] }
         let rows: [[String: Any]] = labels.enumerated().map { i, label in
             ["label": label, "cells": series.map { ["value": number($0.values.indices.contains(i) ? $0.values[i] : 0)] }]
         }
         return base(id: id, title: title, description: description, maxValue: maxValue, labels: labels, x: x)
-            .merging(["series": drawn, "rows": rows, "headers": series.map { ["name": $0.name] }]) { $1 }
+            .merging(["xTitle": axes.x, "yTitle": axes.y]) { $1 }
+            .merging(["series": drawn, "rows": rows, "headers": series.map { ["name": $0.name] }, "legend": legend, "unit": unit]) { $1 }
     }
 
     /// A stacked bar chart: one bar per label, one segment per series.
-    static func bars(id: String, title: String, description: String, labels: [String], series: [Series]) -> [String: Any] {
+    static func bars(id: String, title: String, description: String, axes: (x: String, y: String), labels: [String], series: [Series])
+        -> [String: Any]
+    {
         let totals = labels.indices.map { i in series.reduce(0.0) { $0 + ($1.values.indices.contains(i) ? $1.values[i] : 0) } }
-        let maxValue = niceCeiling(totals.max() ?? 0)
+        let maxValue = axisMaximum(totals.max() ?? 0)
         let n = max(labels.count, 1)
         let slot = plotWidth / Double(n)
         func x(_ i: Int) -> Double { left + slot * (Double(i) + 0.5) }
@@ -67,9 +73,10 @@ struct Chart {
             ["label": label, "cells": series.map { ["value": number($0.values.indices.contains(i) ? $0.values[i] : 0)] }]
         }
         return base(id: id, title: title, description: description, maxValue: maxValue, labels: labels, x: x)
+            .merging(["xTitle": axes.x, "yTitle": axes.y]) { $1 }
             .merging([
                 "rects": rects, "rows": rows, "headers": series.map { ["name": $0.name] },
-                "legend": series.enumerated().map { ["name": $0.element.name, "style": $0.element.style, "lx": fmt(left + Double($0.offset) * 110), "tx": fmt(left + Double($0.offset) * 110 + 14)] },
+                "legend": series.map { ["name": $0.name, "style": $0.style] }, "unit": "",
             ]) { $1 }
     }
 
@@ -80,24 +87,27 @@ struct Chart {
             let v = maxValue * Double(k) / 4
             return ["y": fmt(top + plotHeight * (1 - Double(k) / 4)), "ty": fmt(top + plotHeight * (1 - Double(k) / 4) + 4), "label": number(v)]
         }
-        // At most eight x labels, evenly spaced, always the last one.
+        // At most eight x labels, evenly spaced; the last one too unless it would overlap.
         let step = max(1, Int((Double(labels.count) / 8).rounded(.up)))
-        let xTicks: [[String: Any]] = labels.indices.filter { $0 % step == 0 || $0 == labels.count - 1 }.map { i in
+        let last = labels.count - 1
+        let xTicks: [[String: Any]] = labels.indices.filter { $0 % step == 0 || ($0 == last && last % step >= (step + 1) / 2) }.map { i in
             ["x": fmt(x(i)), "label": String(labels[i].suffix(5))]
         }
         return [
             "id": id, "title": title, "description": description, "width": fmt(width), "height": fmt(height),
             "viewBox": "0 0 \(fmt(width)) \(fmt(height))", "left": fmt(left), "right": fmt(width - right), "top": fmt(top),
             "bottom": fmt(height - bottom), "labelY": fmt(height - bottom + 16), "yTicks": yTicks, "xTicks": xTicks,
+            "titleY": fmt(top - 10),
         ]
     }
 
-    /// 1, 2 or 5 times a power of ten at or above `v` (at least 1).
-    static func niceCeiling(_ v: Double) -> Double {
-        guard v > 1 else { return 1 }
-        let p = pow(10, floor(log10(v)))
-        for m in [1.0, 2, 5, 10] where m * p >= v { return m * p }
-        return 10 * p
+    /// The top of the value axis: four ticks of 1, 2 or 5 times a power of ten (whole numbers
+    /// at least), so every tick label is a round number.
+    static func axisMaximum(_ v: Double) -> Double {
+        let quarter = max(v / 4, 1)
+        let p = pow(10, floor(log10(quarter)))
+        for m in [1.0, 2, 5, 10] where m * p >= quarter { return 4 * m * p }
+        return 40 * p
     }
 
     static func fmt(_ v: Double) -> String { String(format: "%.1f", v) }

@@ -65,7 +65,7 @@ struct CampaignsController: Sendable {
         let chart = Chart.line(
             id: "campaign-chart", title: context.text("opens_clicks_over_time"),
             description: "\(context.text("opens_clicks_over_time")) (\(context.text("human"))): \(labels.first ?? "") – \(labels.last ?? "")",
-            labels: labels,
+            axes: (context.text("axis_day"), context.text("events")), labels: labels,
             series: [
                 .init(name: context.text("opens"), style: "s-opens", values: days.map { opens[$0] ?? 0 }),
                 .init(name: context.text("clicks"), style: "s-clicks", values: days.map { clicks[$0] ?? 0 }),

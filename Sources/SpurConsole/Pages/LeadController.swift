@@ -54,7 +54,7 @@ struct LeadController: Sendable {
         let chart = Chart.line(
             id: "score-chart", title: context.text("score_over_time"),
             description: "\(context.text("score_chart_alt")): \(labels.first ?? "") – \(labels.last ?? ""), \(d.history.count) \(context.text("chart_days")); \(Format.number(p.score))",
-            labels: labels,
+            axes: (context.text("axis_day"), context.text("points")), labels: labels,
             series: [
                 .init(name: context.text("score"), style: "s-score", values: d.history.map(\.score)),
                 .init(name: context.text("implicit"), style: "s-implicit", values: d.history.map(\.implicit)),

@@ -28,7 +28,9 @@ struct LoginController: Sendable {
     private func showLogin(_ request: Request, _ context: ConsoleContext, error: String?, status: HTTPResponse.Status, user: String = "") async throws
         -> Response
     {
-        let token = CSRF.token()
+        // One token per browser while it signs in: a second tab or a favicon request that
+        // lands here must not invalidate the form already shown.
+        let token = request.cookies[Self.loginTokenCookie].map(\.value).flatMap(CSRF.isWellFormed) ?? CSRF.token()
         let next = Self.localPath(request.uri.queryParameters["next"].map(String.init)) ?? "/"
         var response = renderer.render(
             "login", title: context.text("login_title"), section: .none, request: request, context: context,

@@ -81,7 +81,7 @@ struct OverviewController: Sendable {
             "trafficChart": Chart.bars(
                 id: "traffic", title: context.text("events_per_day"),
                 description: "\(context.text("events_per_day")): \(Int(total)) \(context.text("events")); \(labels.first ?? "") – \(labels.last ?? "")",
-                labels: labels, series: series),
+                axes: (context.text("axis_day"), context.text("events")), labels: labels, series: series),
             "lastRun": d.lastRun.map { Self.run($0) as Any } ?? false, "segmentsWaiting": waiting,
         ]
         return renderer.render(

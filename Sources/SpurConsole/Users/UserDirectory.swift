@@ -5,13 +5,13 @@ import Foundation
 actor UserDirectory {
     let store: UserStore
     private var cached: [ConsoleUser] = []
-    private var stamp: (Int, Int)?
+    private var stamp: (Date, Int)?
 
     init(store: UserStore) { self.store = store }
 
     func users() throws(ConsoleError) -> [ConsoleUser] {
-        var info = stat()
-        let current: (Int, Int)? = stat(store.path, &info) == 0 ? (Int(info.st_mtim.tv_sec) * 1_000_000_000 + info.st_mtim.tv_nsec, Int(info.st_size)) : nil
+        let attributes = try? FileManager.default.attributesOfItem(atPath: store.path)
+        let current: (Date, Int)? = attributes.map { (($0[.modificationDate] as? Date) ?? .distantPast, ($0[.size] as? Int) ?? -1) }
         if current == nil {
             cached = []
         } else if stamp == nil || stamp! != current! {

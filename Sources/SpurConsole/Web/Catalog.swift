@@ -67,7 +67,7 @@ enum Catalog {
         "not_folded": "not folded", "size": "Size", "outbox": "Hand-off outbox", "waiting": "waiting", "erasures_done": "Erased ids (leads and their visitor ids)",
         "runs": "Aggregation runs", "started": "Started", "segments": "Segments", "status": "Status", "not_found": "Not found",
         "not_found_text": "There is nothing at this address.", "forbidden": "Not allowed", "error": "Something went wrong",
-        "back": "Back", "chart_days": "day", "none_stage": "none", "all_time": "since first event", "page_of": "Page", "chart_table": "Numbers",
+        "back": "Back", "chart_days": "day", "none_stage": "none", "all_time": "since first event", "page_of": "Page", "chart_table": "Numbers", "axis_day": "Day (UTC)",
     ]
 
     static let german: [String: String] = [
@@ -111,6 +111,6 @@ enum Catalog {
         "size": "Größe", "outbox": "Übergabe-Postausgang", "waiting": "wartend", "erasures_done": "Gelöschte IDs (Leads und ihre Besucher-IDs)",
         "runs": "Aggregationsläufe", "started": "Gestartet", "segments": "Segmente", "status": "Status", "not_found": "Nicht gefunden",
         "not_found_text": "Unter dieser Adresse gibt es nichts.", "forbidden": "Nicht erlaubt", "error": "Etwas ist schiefgegangen",
-        "back": "Zurück", "chart_days": "Tag", "none_stage": "keine", "all_time": "seit dem ersten Ereignis", "page_of": "Seite", "chart_table": "Zahlen",
+        "back": "Zurück", "chart_days": "Tag", "none_stage": "keine", "all_time": "seit dem ersten Ereignis", "page_of": "Seite", "chart_table": "Zahlen", "axis_day": "Tag (UTC)",
     ]
 }

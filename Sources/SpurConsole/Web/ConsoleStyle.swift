@@ -37,7 +37,8 @@ enum ConsoleStyle {
         .facts { display: grid; grid-template-columns: max-content auto; gap: .2rem 1rem; } .facts dd { margin: 0; }
         .chart-svg { max-width: 100%; height: auto; background: #fff; border: 1px solid var(--line); }
         .chart .grid { stroke: #eceff4; } .chart .axis { stroke: var(--muted); }
-        .chart .tick { font-size: 11px; fill: var(--muted); }
+        .chart .tick { font-size: 11px; fill: var(--muted); } .chart .axis-title { font-size: 11px; fill: var(--ink); }
+        .key.s-score { color: var(--accent); } .key.s-implicit { color: var(--human); } .key.s-opens { color: var(--accent); } .key.s-clicks { color: var(--bot); }
         .line { fill: none; stroke-width: 2; } .dot { stroke: #fff; stroke-width: 1; }
         .s-score { stroke: var(--accent); fill: var(--accent); } .s-implicit { stroke: var(--human); fill: var(--human); }
         .s-opens { stroke: var(--accent); fill: var(--accent); } .s-clicks { stroke: var(--bot); fill: var(--bot); }
