@@ -22,11 +22,11 @@ check() { if [ "$2" = 0 ]; then PASS=$((PASS + 1)); echo "PASS $1"; else FAIL=$(
 
 # 1a. systemd units (ExecStart pointed at the built binary, so verify can find it).
 mkdir -p "$WORK/units"
-for unit in deploy/spur@.service deploy/spur-aggregate.service deploy/spur-aggregate.timer; do
+for unit in deploy/spur@.service deploy/spur-aggregate.service deploy/spur-aggregate.timer deploy/spur-console.service; do
   sed "s#/usr/local/bin/spur#$BIN#g" "$unit" > "$WORK/units/$(basename "$unit")"
 done
 cp "$WORK/units/spur@.service" "$WORK/units/spur@8081.service"
-OUT=$(cd "$WORK/units" && SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no ./spur@8081.service ./spur-aggregate.service ./spur-aggregate.timer 2>&1 | grep -v -E "Failed to (connect|create)|user-runtime|/run/systemd|Falling back|No such file or directory.*bus" || true)
+OUT=$(cd "$WORK/units" && SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no ./spur@8081.service ./spur-aggregate.service ./spur-aggregate.timer ./spur-console.service 2>&1 | grep -v -E "Failed to (connect|create)|user-runtime|/run/systemd|Falling back|No such file or directory.*bus" || true)
 [ -z "$OUT" ] && check "systemd-analyze verify deploy units" 0 || { echo "$OUT"; check "systemd-analyze verify deploy units" 1; }
 
 # 1b. The shipped files agree with each other and with the README (each of these once broke a
@@ -40,6 +40,9 @@ grep -q -- '--port %i' deploy/spur@.service && [ -n "$UPSTREAMS" ] && check "ngi
 HANDOFF_DIR=$(grep -oE -- '--handoff-file [^ ]+' deploy/spur-aggregate.service | awk '{print $2}' | xargs dirname | sed 's#^/var/lib/##')
 grep -qE "^StateDirectory=.*\b$HANDOFF_DIR\b" deploy/spur-aggregate.service && check "the aggregate unit creates its hand-off folder ($HANDOFF_DIR)" 0 || check "the aggregate unit creates its hand-off folder" 1
 ! grep -q '^PrivateNetwork=true' deploy/spur-aggregate.service && check "a hand-off command may reach the network" 0 || check "a hand-off command may reach the network" 1
+CONSOLE_PORT=$(grep -oE -- '--port [0-9]+' deploy/spur-console.service | awk '{print $2}')
+! grep -qE "127\.0\.0\.1:$CONSOLE_PORT\b" deploy/nginx-spur.conf && grep -q "127.0.0.1:$CONSOLE_PORT" deploy/nginx-spur-console.conf \
+  && check "the console ($CONSOLE_PORT) is proxied on its own host, not among the collectors" 0 || check "the console port is its own" 1
 grep -qE '^LimitNOFILE=[0-9]{5,}' deploy/spur@.service && check "the collector unit raises LimitNOFILE" 0 || check "the collector unit raises LimitNOFILE" 1
 grep -q 'SPUR_API_KEYS' deploy/spur.env.example && check "the env example shows SPUR_API_KEYS" 0 || check "the env example shows SPUR_API_KEYS" 1
 ! grep -E 'handoff-command .curl' README.md docs/*.md | grep -qv -- '-sf' && check "documented hand-off curls use -f" 0 || check "documented hand-off curls use -f" 1
@@ -54,6 +57,14 @@ nginx_conf "$WORK" 256 > "$WORK/nginx.conf" <<NGINX
   include $WORK/spur.conf;
 NGINX
 if nginx -t -q -c "$WORK/nginx.conf" -p "$WORK" 2>"$WORK/nginx-t.log"; then check "nginx -t on deploy/nginx-spur.conf" 0; else cat "$WORK/nginx-t.log"; check "nginx -t on deploy/nginx-spur.conf" 1; fi
+mkdir -p "$WORK/console-conf"
+sed -e "s#listen 443 ssl#listen 127.0.0.1:$((HTTPS + 10)) ssl#" -e "s#listen 80;#listen 127.0.0.1:$((HTTP + 10));#" \
+    -e "s#/etc/ssl/spur-console/fullchain.pem#$WORK/cert.pem#" -e "s#/etc/ssl/spur-console/privkey.pem#$WORK/key.pem#" \
+    deploy/nginx-spur-console.conf > "$WORK/console-conf/console.conf"
+nginx_conf "$WORK/console-conf" 256 > "$WORK/console-conf/nginx.conf" <<NGINX
+  include $WORK/console-conf/console.conf;
+NGINX
+if nginx -t -q -c "$WORK/console-conf/nginx.conf" -p "$WORK/console-conf" 2>"$WORK/nginx-console-t.log"; then check "nginx -t on deploy/nginx-spur-console.conf" 0; else cat "$WORK/nginx-console-t.log"; check "nginx -t on deploy/nginx-spur-console.conf" 1; fi
 
 # 2. Two collectors behind the proxy.
 for n in 1 2; do

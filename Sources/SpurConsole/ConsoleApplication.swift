@@ -9,7 +9,9 @@ import SpurCore
 /// Builds the console: the middleware chain (security headers, sessions, sign-in) and the
 /// pages. Reads the aggregator's database; writes only when an admin erases a lead.
 public enum ConsoleApplication {
-    public static func buildRouter(configuration: ConsoleConfiguration, logger: Logger) throws -> (Router<ConsoleContext>, MemoryPersistDriver<ContinuousClock>) {
+    public static func buildRouter(configuration: ConsoleConfiguration, logger: Logger) throws -> (
+        Router<ConsoleContext>, MemoryPersistDriver<ContinuousClock>
+    ) {
         let renderer = try PageRenderer()
         let users = UserDirectory(store: UserStore(path: configuration.usersFile))
         let data = ConsoleData(database: configuration.database, dataDirectories: configuration.dataDirectories)

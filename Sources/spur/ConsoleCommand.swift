@@ -9,7 +9,8 @@ import SpurCore
 struct Console: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the web console for marketing and sales (leads, campaigns, health), or manage its users.",
-        discussion: "Serves on 127.0.0.1:8081 by default; put it behind a TLS proxy on its own host name, never on the tracking host (docs/console.md).",
+        discussion:
+            "Serves on 127.0.0.1:8081 by default; put it behind a TLS proxy on its own host name, never on the tracking host (docs/console.md).",
         subcommands: [ConsoleServe.self, ConsoleUsers.self], defaultSubcommand: ConsoleServe.self)
 }
 

@@ -36,7 +36,8 @@ struct Import: ParsableCommand {
             lineNumber += 1
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
             guard let event = Event(jsonLine: line) else {
-                throw CommandFailure("\(file) line \(lineNumber) is not an event record (docs/events.md); nothing was imported", status: ExitStatus.dataError)
+                throw CommandFailure(
+                    "\(file) line \(lineNumber) is not an event record (docs/events.md); nothing was imported", status: ExitStatus.dataError)
             }
             events.append(event)
         }

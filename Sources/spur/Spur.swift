@@ -6,7 +6,9 @@ struct Spur: AsyncParsableCommand {
         commandName: "spur",
         abstract: "Self-hosted tracking pixel and click-redirect collector with lead scoring.",
         version: "0.1.0",
-        subcommands: [Serve.self, Link.self, Pixel.self, Wrap.self, Segments.self, Aggregate.self, Leads.self, Report.self, Forget.self, Console.self]
+        subcommands: [
+            Serve.self, Link.self, Pixel.self, Wrap.self, Segments.self, Aggregate.self, Leads.self, Report.self, Forget.self, Console.self,
+        ]
     )
 
     /// Parses, runs, and maps a runtime failure to one line and a documented exit status (docs/cli.md).

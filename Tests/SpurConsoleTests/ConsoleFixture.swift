@@ -51,9 +51,10 @@ final class ConsoleFixture: @unchecked Sendable {
     /// The reference lead of docs/scoring.md (53 points, grade 1, MQL), a lead whose events
     /// carry attack payloads in every collector field, and a third lead.
     static func events() -> [Event] {
-        func ev(_ i: Int, _ type: EventType, day: Int, minute: Int = 0, lead: String? = nil, visitor: String? = nil, campaign: String? = nil,
-            url: String? = nil, title: String? = nil, referrer: String? = nil, ua: String? = nil, props: [String: String] = [:]) -> Event
-        {
+        func ev(
+            _ i: Int, _ type: EventType, day: Int, minute: Int = 0, lead: String? = nil, visitor: String? = nil, campaign: String? = nil,
+            url: String? = nil, title: String? = nil, referrer: String? = nil, ua: String? = nil, props: [String: String] = [:]
+        ) -> Event {
             Event(
                 id: "fx-\(i)", ts: at(day: day, minute: minute), type: type, campaign: campaign, lead: lead, visitor: visitor, url: url,
                 referrer: referrer, title: title, ua: ua, props: props, node: "fx")
@@ -70,8 +71,9 @@ final class ConsoleFixture: @unchecked Sendable {
             ev(8, .pageview, day: 6, visitor: "v-1", url: "https://shop.example/produkte/pinsel/rund"),
             ev(9, .pageview, day: 7, visitor: "v-1", url: "https://shop.example/filialen"),
             ev(10, .open, day: 3, lead: "mallory@example.org", campaign: "nl-47", ua: xss),
-            ev(11, .click, day: 3, minute: 2, lead: "mallory@example.org", visitor: "v-m", campaign: "nl-47", url: "javascript:alert(3)",
-               title: xss, ua: xss, props: ["x": xss]),
+            ev(
+                11, .click, day: 3, minute: 2, lead: "mallory@example.org", visitor: "v-m", campaign: "nl-47", url: "javascript:alert(3)",
+                title: xss, ua: xss, props: ["x": xss]),
             ev(12, .click, day: 3, minute: 3, lead: "mallory@example.org", campaign: xss, url: "https://shop.example/" + xss, title: xss),
             ev(13, .pageview, day: 4, visitor: "v-m", url: "https://shop.example/produkte/" + xss, title: xss, referrer: "javascript:alert(4)"),
             ev(14, .click, day: 5, lead: "bob@example.org", campaign: "nl-47", url: "https://shop.example/garten/schlauch"),
@@ -143,7 +145,11 @@ final class Browser: @unchecked Sendable {
             for line in r.headers[values: .setCookie] {
                 let pair = line.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
                 let name = String(pair[0]), value = pair.count > 1 ? String(pair[1]) : ""
-                if value.isEmpty || line.contains("Max-Age=0") || line.contains("Expires=Thu, 01 Jan 1970") { self.cookies[name] = nil } else { self.cookies[name] = value }
+                if value.isEmpty || line.contains("Max-Age=0") || line.contains("Expires=Thu, 01 Jan 1970") {
+                    self.cookies[name] = nil
+                } else {
+                    self.cookies[name] = value
+                }
             }
             return Page(status: r.status, headers: r.headers, text: String(buffer: r.body))
         }

@@ -143,7 +143,8 @@ import Testing
             try await browser.signIn("admin")
             let missing = try await browser.post("/leads/anna%40example.org/forget", form: [("confirm", "anna@example.org")])
             #expect(missing.status == .forbidden)
-            let wrong = try await browser.post("/leads/anna%40example.org/forget", form: [("csrf", String(repeating: "0", count: 64)), ("confirm", "anna@example.org")])
+            let wrong = try await browser.post(
+                "/leads/anna%40example.org/forget", form: [("csrf", String(repeating: "0", count: 64)), ("confirm", "anna@example.org")])
             #expect(wrong.status == .forbidden)
             #expect(try AggregateReader(database: fixture.db).profile(lead: "anna@example.org") != nil)
         }

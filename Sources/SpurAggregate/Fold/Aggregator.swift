@@ -139,6 +139,7 @@ public struct Aggregator {
                 id: 0, startedAt: startedAt, finishedAt: SystemTime.nowMillis(), asOf: ISO8601.string(options.asOfMillis),
                 segmentsFolded: summary.segmentsFolded, events: summary.events, leads: summary.leads, exitCode: Int(summary.exitCode),
                 summary: summary.description))
+        try store.checkpoint()
     }
 
     private func sealedSegments() throws -> [SegmentDirectory.Entry] {

@@ -221,6 +221,10 @@ final class AggregateStore {
     }
 
     /// Gives free pages back to the file system (after an erasure or a prune).
+    /// Copies the write-ahead log into the database and empties it (readers that still need
+    /// older pages keep it until they finish; then the next checkpoint does).
+    func checkpoint() throws { try db.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
+
     /// Then empties the write-ahead log, so no copy of erased pages stays in it.
     func vacuum() throws {
         try db.execute("VACUUM")

@@ -23,6 +23,8 @@ final class Database {
         if !readOnly {
             // WAL: the console and the API read while the aggregator writes, and neither blocks the other.
             try execute("PRAGMA journal_mode = WAL")
+            // A run's big transactions grow the log; after a checkpoint it shrinks back to this.
+            try execute("PRAGMA journal_size_limit = 67108864")
             try execute("PRAGMA synchronous = FULL")
         }
         try execute("PRAGMA foreign_keys = ON")

@@ -10,7 +10,8 @@ enum CSRF {
 
     /// The token if it looks like one this console made (64 hex digits).
     static func isWellFormed(_ text: String) -> String? {
-        text.utf8.count == 64 && text.utf8.allSatisfy { ("0"..."9").contains(Character(UnicodeScalar($0))) || ("a"..."f").contains(Character(UnicodeScalar($0))) }
+        text.utf8.count == 64
+            && text.utf8.allSatisfy { ("0"..."9").contains(Character(UnicodeScalar($0))) || ("a"..."f").contains(Character(UnicodeScalar($0))) }
             ? text : nil
     }
 

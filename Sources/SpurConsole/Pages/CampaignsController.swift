@@ -82,7 +82,8 @@ struct CampaignsController: Sendable {
             return [
                 "url": l.url, "linkable": Format.isLinkable(l.url), "human": l.clicks.human, "uniqueHuman": l.uniqueClicks.human,
                 "total": l.clicks.total,
-                "flagged": flagged == 0 ? "–" : "\(flagged) (\(Format.percent(Double(flagged) / Double(l.clicks.total)))): " + why.joined(separator: ", "),
+                "flagged": flagged == 0
+                    ? "–" : "\(flagged) (\(Format.percent(Double(flagged) / Double(l.clicks.total)))): " + why.joined(separator: ", "),
             ]
         }
         let clickers = Set(d.events.filter { $0.type != .open }.compactMap(\.lead)).sorted()

@@ -53,7 +53,8 @@ struct LeadController: Sendable {
         let labels = d.history.map(\.day)
         let chart = Chart.line(
             id: "score-chart", title: context.text("score_over_time"),
-            description: "\(context.text("score_chart_alt")): \(labels.first ?? "") – \(labels.last ?? ""), \(d.history.count) \(context.text("chart_days")); \(Format.number(p.score))",
+            description:
+                "\(context.text("score_chart_alt")): \(labels.first ?? "") – \(labels.last ?? ""), \(d.history.count) \(context.text("chart_days")); \(Format.number(p.score))",
             axes: (context.text("axis_day"), context.text("points")), labels: labels,
             series: [
                 .init(name: context.text("score"), style: "s-score", values: d.history.map(\.score)),
@@ -83,13 +84,16 @@ struct LeadController: Sendable {
                     "excluded": e.excluded ?? "",
                 ]
             },
-            "interests": p.interests.map { ["name": $0.category, "weight": Format.number($0.weight), "href": "/leads?" + PageRenderer.query([("interest", $0.category)])] },
+            "interests": p.interests.map {
+                ["name": $0.category, "weight": Format.number($0.weight), "href": "/leads?" + PageRenderer.query([("interest", $0.category)])]
+            },
             "attributes": p.attributes.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] },
             "visitors": p.visitors, "firstSeen": Format.isoTime(p.firstSeen), "lastSeen": Format.isoTime(p.lastSeen), "events": events,
             "eventsMore": d.events.count > Self.eventsShown ? "\(d.events.count - Self.eventsShown)" as Any : false,
             "isAdmin": context.user?.role == .admin, "forgetAction": "/leads/" + PageRenderer.segment(p.lead) + "/forget",
         ]
-        return renderer.render("lead", title: "\(context.text("lead_title")) \(p.lead)", section: .leads, request: request, context: context, values: values)
+        return renderer.render(
+            "lead", title: "\(context.text("lead_title")) \(p.lead)", section: .leads, request: request, context: context, values: values)
     }
 
     /// Admins only (checked here, on the server), with the session's CSRF token and the lead id
@@ -102,7 +106,8 @@ struct LeadController: Sendable {
             return renderer.message(context.text("forbidden"), context.text("admins_only"), request: request, context: context, status: .forbidden)
         }
         guard form.confirm?.trimmingCharacters(in: .whitespaces) == id else {
-            return renderer.message(context.text("forbidden"), context.text("forget_mismatch"), request: request, context: context, status: .badRequest)
+            return renderer.message(
+                context.text("forbidden"), context.text("forget_mismatch"), request: request, context: context, status: .badRequest)
         }
         let dirs = data.dataDirectories, db = configuration.database
         var logger = context.logger

@@ -83,7 +83,9 @@ struct LeadsController: Sendable {
                 "interest": q.interest ?? "", "campaign": q.campaign ?? "", "minScore": q.minScore.map { Format.number($0) } ?? "",
                 "q": q.search ?? "",
             ],
-            "stages": Stage.allCases.map { ["value": $0.rawValue, "name": $0 == .none ? context.text("none_stage") : $0.rawValue.uppercased(), "selected": q.stage == $0] },
+            "stages": Stage.allCases.map {
+                ["value": $0.rawValue, "name": $0 == .none ? context.text("none_stage") : $0.rawValue.uppercased(), "selected": q.stage == $0]
+            },
             "grades": Grade.allCases.map { ["value": $0.rawValue, "selected": q.grade == $0] },
             "letters": Letter.allCases.map { ["value": $0.rawValue, "selected": q.letter == $0] },
             "sorts": LeadQuery.Sort.allCases.map { s -> [String: Any] in

@@ -31,7 +31,8 @@ struct OverviewController: Sendable {
             d = try await data.pool.read { r in
                 OverviewData(
                     overview: try r.overview(), asOf: try r.asOf, lastRun: try r.runs(limit: 1).first,
-                    traffic: try r.dailyTraffic(sinceDay: min(now, (try r.asOf).flatMap(ISO8601.parse).map { $0 / 86_400_000 } ?? now) - 29), folded: try r.foldedSegments())
+                    traffic: try r.dailyTraffic(sinceDay: min(now, (try r.asOf).flatMap(ISO8601.parse).map { $0 / 86_400_000 } ?? now) - 29),
+                    folded: try r.foldedSegments())
             }
         } catch AggregateError.noDatabase {
             return renderer.render(
@@ -80,7 +81,8 @@ struct OverviewController: Sendable {
             "totalLeads": o.leads, "letters": Letter.allCases.map(\.rawValue), "matrix": matrix, "interests": interests,
             "trafficChart": Chart.bars(
                 id: "traffic", title: context.text("events_per_day"),
-                description: "\(context.text("events_per_day")): \(Int(total)) \(context.text("events")); \(labels.first ?? "") – \(labels.last ?? "")",
+                description:
+                    "\(context.text("events_per_day")): \(Int(total)) \(context.text("events")); \(labels.first ?? "") – \(labels.last ?? "")",
                 axes: (context.text("axis_day"), context.text("events")), labels: labels, series: series),
             "lastRun": d.lastRun.map { Self.run($0) as Any } ?? false, "segmentsWaiting": waiting,
         ]

@@ -87,11 +87,14 @@ public struct UserStore: Sendable {
 
     static func isValidName(_ name: String) -> Bool {
         (1...64).contains(name.utf8.count)
-            && name.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || "._@-".unicodeScalars.contains($0) }
+            && name.unicodeScalars.allSatisfy {
+                ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || "._@-".unicodeScalars.contains($0)
+            }
     }
 
     private func write(_ users: [ConsoleUser]) throws(ConsoleError) {
-        let text = "# Spur console users: NAME ROLE BCRYPT-HASH. Managed by 'spur console user'.\n"
+        let text =
+            "# Spur console users: NAME ROLE BCRYPT-HASH. Managed by 'spur console user'.\n"
             + users.map { "\($0.name) \($0.role.rawValue) \($0.hash)\n" }.joined()
         let temp = path + ".tmp-\(getpid())"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o600)

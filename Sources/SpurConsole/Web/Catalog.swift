@@ -40,7 +40,8 @@ enum Catalog {
         "no_data": "No aggregated data yet: run 'spur aggregate' first.",
         "overview_title": "Overview", "new_mql": "New MQLs", "new_sql": "New SQLs", "this_week": "this week",
         "previous_week": "previous week", "grade_matrix": "Leads by grade and letter",
-        "grade_matrix_help": "Implicit grade 1 (hot) to 6 from behaviour × explicit letter A (best fit) to D from attributes. Each number opens the list.",
+        "grade_matrix_help":
+            "Implicit grade 1 (hot) to 6 from behaviour × explicit letter A (best fit) to D from attributes. Each number opens the list.",
         "grade": "Grade", "letter": "Letter", "events_per_day": "Events per day, last 30 days", "human": "human", "proxy": "proxy",
         "bot": "bot", "top_interests": "Top interests", "leads_count": "leads", "last_run": "Last aggregation run",
         "no_runs": "No aggregation run recorded yet.", "segments_waiting": "Segments waiting to be folded", "as_of": "as of",
@@ -56,18 +57,23 @@ enum Catalog {
         "rule": "Rule", "points": "Points", "awarded": "awarded", "events": "Events", "not_counted": "not counted",
         "timeline": "Events", "time": "Time", "type": "Type", "url": "URL", "flags": "Flags", "title": "Title",
         "attributes": "Attributes", "visitors": "Visitor ids", "first_seen": "First seen", "reached": "reached", "since": "since",
-        "forget": "Forget this person", "forget_help": "Erases the lead, its visitor ids and all their events from the database and every sealed segment, like 'spur forget'. This cannot be undone.",
+        "forget": "Forget this person",
+        "forget_help":
+            "Erases the lead, its visitor ids and all their events from the database and every sealed segment, like 'spur forget'. This cannot be undone.",
         "forget_confirm": "Type the lead id to confirm", "forget_submit": "Erase for good", "forget_done": "Erased",
         "forget_mismatch": "The id you typed does not match this lead.", "admins_only": "Only admins can erase leads.",
         "campaigns_title": "Campaigns", "opens": "Opens", "unique_opens": "Unique opens", "clicks": "Clicks",
         "unique_clicks": "Unique clicks", "click_to_open": "Click-to-open (human)", "split": "human / proxy / bot",
-        "no_campaigns": "No campaign has events yet.", "campaign_title": "Campaign", "opens_clicks_over_time": "Opens and clicks per day since the send",
+        "no_campaigns": "No campaign has events yet.", "campaign_title": "Campaign",
+        "opens_clicks_over_time": "Opens and clicks per day since the send",
         "links": "Links", "flagged": "Flagged", "clickers": "Leads who clicked", "health_title": "Health",
         "collectors": "Collectors' segments", "data_directory": "Data directory", "open": "open", "sealed": "sealed",
-        "not_folded": "not folded", "size": "Size", "outbox": "Hand-off outbox", "waiting": "waiting", "erasures_done": "Erased ids (leads and their visitor ids)",
+        "not_folded": "not folded", "size": "Size", "outbox": "Hand-off outbox", "waiting": "waiting",
+        "erasures_done": "Erased ids (leads and their visitor ids)",
         "runs": "Aggregation runs", "started": "Started", "segments": "Segments", "status": "Status", "not_found": "Not found",
         "not_found_text": "There is nothing at this address.", "forbidden": "Not allowed", "error": "Something went wrong",
-        "back": "Back", "chart_days": "day", "none_stage": "none", "all_time": "since first event", "page_of": "Page", "chart_table": "Numbers", "axis_day": "Day (UTC)",
+        "back": "Back", "chart_days": "day", "none_stage": "none", "all_time": "since first event", "page_of": "Page", "chart_table": "Numbers",
+        "axis_day": "Day (UTC)",
     ]
 
     static let german: [String: String] = [
@@ -81,7 +87,8 @@ enum Catalog {
         "no_data": "Noch keine aggregierten Daten: zuerst 'spur aggregate' ausführen.",
         "overview_title": "Überblick", "new_mql": "Neue MQLs", "new_sql": "Neue SQLs", "this_week": "diese Woche",
         "previous_week": "Vorwoche", "grade_matrix": "Leads nach Note und Buchstabe",
-        "grade_matrix_help": "Implizite Note 1 (heiß) bis 6 aus dem Verhalten × expliziter Buchstabe A (passt am besten) bis D aus den Attributen. Jede Zahl öffnet die Liste.",
+        "grade_matrix_help":
+            "Implizite Note 1 (heiß) bis 6 aus dem Verhalten × expliziter Buchstabe A (passt am besten) bis D aus den Attributen. Jede Zahl öffnet die Liste.",
         "grade": "Note", "letter": "Buchstabe", "events_per_day": "Ereignisse pro Tag, letzte 30 Tage", "human": "Mensch",
         "proxy": "Proxy", "bot": "Bot", "top_interests": "Häufigste Interessen", "leads_count": "Leads",
         "last_run": "Letzter Aggregationslauf", "no_runs": "Noch kein Aggregationslauf aufgezeichnet.",
@@ -99,7 +106,8 @@ enum Catalog {
         "time": "Zeit", "type": "Typ", "url": "URL", "flags": "Markierungen", "title": "Titel", "attributes": "Attribute",
         "visitors": "Besucher-IDs", "first_seen": "Zuerst gesehen", "reached": "erreicht", "since": "seit",
         "forget": "Diese Person vergessen",
-        "forget_help": "Löscht den Lead, seine Besucher-IDs und alle ihre Ereignisse aus der Datenbank und jedem versiegelten Segment, wie 'spur forget'. Das lässt sich nicht rückgängig machen.",
+        "forget_help":
+            "Löscht den Lead, seine Besucher-IDs und alle ihre Ereignisse aus der Datenbank und jedem versiegelten Segment, wie 'spur forget'. Das lässt sich nicht rückgängig machen.",
         "forget_confirm": "Zur Bestätigung die Lead-ID eingeben", "forget_submit": "Endgültig löschen", "forget_done": "Gelöscht",
         "forget_mismatch": "Die eingegebene ID passt nicht zu diesem Lead.", "admins_only": "Nur Administratoren können Leads löschen.",
         "campaigns_title": "Kampagnen", "opens": "Öffnungen", "unique_opens": "Eindeutige Öffnungen", "clicks": "Klicks",
@@ -111,6 +119,7 @@ enum Catalog {
         "size": "Größe", "outbox": "Übergabe-Postausgang", "waiting": "wartend", "erasures_done": "Gelöschte IDs (Leads und ihre Besucher-IDs)",
         "runs": "Aggregationsläufe", "started": "Gestartet", "segments": "Segmente", "status": "Status", "not_found": "Nicht gefunden",
         "not_found_text": "Unter dieser Adresse gibt es nichts.", "forbidden": "Nicht erlaubt", "error": "Etwas ist schiefgegangen",
-        "back": "Zurück", "chart_days": "Tag", "none_stage": "keine", "all_time": "seit dem ersten Ereignis", "page_of": "Seite", "chart_table": "Zahlen", "axis_day": "Tag (UTC)",
+        "back": "Zurück", "chart_days": "Tag", "none_stage": "keine", "all_time": "seit dem ersten Ereignis", "page_of": "Seite",
+        "chart_table": "Zahlen", "axis_day": "Tag (UTC)",
     ]
 }

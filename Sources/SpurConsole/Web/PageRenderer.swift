@@ -33,7 +33,8 @@ struct PageRenderer: Sendable {
     }
 
     func message(_ heading: String, _ text: String, request: Request, context: ConsoleContext, status: HTTPResponse.Status) -> Response {
-        render("message", title: heading, section: .none, request: request, context: context, values: ["heading": heading, "text": text], status: status)
+        render(
+            "message", title: heading, section: .none, request: request, context: context, values: ["heading": heading, "text": text], status: status)
     }
 
     /// Percent-encodes everything but unreserved characters and '/': for query values.
@@ -44,7 +45,8 @@ struct PageRenderer: Sendable {
 
     /// Percent-encodes a path segment (a lead or campaign id), '/' included.
     static func segment(_ s: String) -> String {
-        s.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~@")) ?? ""
+        s.addingPercentEncoding(
+            withAllowedCharacters: CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~@")) ?? ""
     }
 
     static func query(_ items: [(String, String?)]) -> String {

@@ -17,7 +17,8 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if let host = request.head.authority.map(Self.hostName), trackingHosts.contains(host) {
-            var response = Response(status: .misdirectedRequest, headers: [.contentType: "text/plain; charset=utf-8"],
+            var response = Response(
+                status: .misdirectedRequest, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: .init(byteBuffer: .init(string: "The Spur console is not served on the tracking host.\n")))
             Self.secure(&response)
             return response
@@ -26,12 +27,14 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch let error as HTTPError {
-            response = Response(status: error.status, headers: [.contentType: "text/plain; charset=utf-8"],
+            response = Response(
+                status: error.status, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: .init(byteBuffer: .init(string: (error.body ?? error.status.reasonPhrase) + "\n")))
         } catch {
             // Details go to the log (escaped by the log handler), not to the page.
             context.logger.error("Console request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
-            response = Response(status: .internalServerError, headers: [.contentType: "text/plain; charset=utf-8"],
+            response = Response(
+                status: .internalServerError, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: .init(byteBuffer: .init(string: "The console could not answer this request; its log says why.\n")))
         }
         Self.secure(&response)
