@@ -8,7 +8,9 @@
 #  2. A user signs in with curl; wrk sends that session cookie.
 #  3. Measured: the overview; the lead list filtered (grade 6, letter D) on a deep page (after
 #     100,000 leads, by a cursor read from the database); the list filtered to a rare stage (SQL);
-#     the list searched by id prefix; one lead's page (score history, rules, events).
+#     the list searched by id prefix; the list filtered by an interest after 10,000 leads; the
+#     page of a lead from the top 5,000 and of the lead with the most events (score history,
+#     rules, events).
 #
 #   scripts/bench-console.sh            SECS=10 CONNECTIONS=16 SPUR_BENCH_DIR=/tmp/spur-bench-console
 # Installs: wrk, sqlite3 (Debian). Loopback only.
@@ -45,13 +47,22 @@ SESSION=$(awk '$6 == "spur_console_session" {print $7}' "$JAR")
 # A cursor after 100,000 leads of the filtered list (base64url of "score\nVALUE\nLEAD").
 ROW=$(sqlite3 -separator $'\n' "$DIR/spur.sqlite" "SELECT score, lead FROM profiles WHERE grade = 6 AND letter = 'D' ORDER BY score DESC, lead LIMIT 1 OFFSET 100000")
 CURSOR=$(printf 'score\n%s\n%s' "$(sed -n 1p <<<"$ROW")" "$(sed -n 2p <<<"$ROW")" | base64 -w0 | tr '+/' '-_' | tr -d '=')
+# The lead with the most events of its own (the slowest lead page) and a lead from the top.
+BUSY=$(sqlite3 "$DIR/spur.sqlite" "SELECT lead FROM events WHERE lead IS NOT NULL GROUP BY lead ORDER BY count(*) DESC LIMIT 1")
+BUSY_EVENTS=$(sqlite3 "$DIR/spur.sqlite" "SELECT count(*) FROM events WHERE lead = '$BUSY'")
 LEAD=$(sqlite3 "$DIR/spur.sqlite" "SELECT lead FROM profiles ORDER BY score DESC LIMIT 1 OFFSET 5000")
 EVENTS=$(sqlite3 "$DIR/spur.sqlite" "SELECT count(*) FROM events WHERE lead = '$LEAD'")
+ICURSOR_ROW=$(sqlite3 -separator $'\n' "$DIR/spur.sqlite" "SELECT score, lead FROM profiles WHERE EXISTS (SELECT 1 FROM json_each(json, '$.interests') i WHERE json_extract(i.value, '$.category') = 'farben') ORDER BY score DESC, lead LIMIT 1 OFFSET 10000")
+ICURSOR=$(printf 'score\n%s\n%s' "$(sed -n 1p <<<"$ICURSOR_ROW")" "$(sed -n 2p <<<"$ICURSOR_ROW")" | base64 -w0 | tr '+/' '-_' | tr -d '=')
+# Fewer than 10,000 leads with that interest: their first page (which then scans the whole table).
+[ -n "$ICURSOR_ROW" ] && IAFTER="&after=$ICURSOR" || IAFTER=""
 
-declare -a NAMES=("overview" "leads grade 6 D, after 100k" "leads stage sql" "leads id prefix" "lead page ($EVENTS events)")
-declare -a PATHS=("/" "/leads?grade=6&letter=D&after=$CURSOR" "/leads?stage=sql" "/leads?q=lead-12345" "/leads/$LEAD")
+declare -a NAMES=("overview" "leads grade 6 D, after 100k" "leads stage sql" "leads id prefix" "leads interest${IAFTER:+, after 10k}"
+  "lead page, top 5000 ($EVENTS events)" "lead page, busiest ($BUSY_EVENTS events)")
+declare -a PATHS=("/" "/leads?grade=6&letter=D&after=$CURSOR" "/leads?stage=sql" "/leads?q=lead-12345" "/leads?interest=farben$IAFTER"
+  "/leads/$LEAD" "/leads/$BUSY")
 echo "$LEADS leads; wrk ${SECS}s, $CONNECTIONS connections"
-printf '%-34s %8s %9s %9s %9s\n' page status req/s p50 p99
+printf '%-40s %6s %9s %9s %9s\n' page status req/s p50 p99
 FAIL=0
 for i in "${!PATHS[@]}"; do
   url="http://127.0.0.1:$PORT${PATHS[$i]}"
@@ -60,7 +71,7 @@ for i in "${!PATHS[@]}"; do
   rps=$(awk '/Requests\/sec/ {print $2}' "$DIR/wrk.txt")
   p50=$(awk '$1=="50%" {print $2}' "$DIR/wrk.txt"); p99=$(awk '$1=="99%" {print $2}' "$DIR/wrk.txt")
   non2xx=$(awk '/Non-2xx/ {print $NF}' "$DIR/wrk.txt")
-  printf '%-34s %8s %9s %9s %9s %s\n' "${NAMES[$i]}" "$status" "$rps" "$p50" "$p99" "${non2xx:+(non-2xx: $non2xx)}"
+  printf '%-40s %6s %9s %9s %9s %s\n' "${NAMES[$i]}" "$status" "$rps" "$p50" "$p99" "${non2xx:+(non-2xx: $non2xx)}"
   ms=$(awk -v v="$p99" 'BEGIN { if (v ~ /us$/) print v / 1000; else if (v ~ /ms$/) print v + 0; else print v * 1000 }')
   if [ "$status" != 200 ] || [ -n "$non2xx" ] || awk -v m="$ms" 'BEGIN { exit !(m > 50) }'; then FAIL=1; fi
 done

@@ -97,17 +97,23 @@ import Testing
             } == ["lead-2", "lead-3", "lead-4"])
     }
 
-    @Test func pagingWalksEveryLeadOnceInEverySort() async throws {
+    /// Also through the tag table (an interest, a campaign, both) and as summaries.
+    @Test(arguments: [nil, "interest", "campaign", "both"])
+    func pagingWalksEveryLeadOnceInEverySort(filter: String?) async throws {
         let dir = try await Self.fixture()
         for sort in LeadQuery.Sort.allCases {
             var q = LeadQuery()
             q.sort = sort
+            if filter == "interest" || filter == "both" { q.interest = "farben" }
+            if filter == "campaign" || filter == "both" { q.campaign = "nl-3" }
             q.limit = LeadQuery.maximumLimit
             let whole = try dir.reader().leads(q).leads.map(\.lead)
-            #expect(whole.count == 24)
+            #expect(whole.count == ["interest": 12, "campaign": 8, "both": 4][filter ?? ""] ?? 24, "\(filter ?? "none")")
+            #expect(try dir.reader().leadSummaries(q).leads.map(\.lead) == whole)
             for pageSize in [1, 5, 7, 24] {
-                var seen: [String] = []
+                var seen: [String] = [], summarized: [String] = []
                 q.limit = pageSize
+                var summaryQuery = q
                 q.cursor = nil
                 var pages = 0
                 repeat {
@@ -115,9 +121,13 @@ import Testing
                     #expect(page.leads.count <= pageSize)
                     seen += page.leads.map(\.lead)
                     q.cursor = page.nextCursor
+                    let summaries = try dir.reader().leadSummaries(summaryQuery)
+                    summarized += summaries.leads.map(\.lead)
+                    summaryQuery.cursor = summaries.nextCursor
                     pages += 1
                 } while q.cursor != nil && pages < 100
-                #expect(seen == whole, "sort \(sort.rawValue), page size \(pageSize)")
+                #expect(seen == whole, "sort \(sort.rawValue), page size \(pageSize), filter \(filter ?? "none")")
+                #expect(summarized == whole, "summaries: sort \(sort.rawValue), page size \(pageSize), filter \(filter ?? "none")")
             }
         }
     }

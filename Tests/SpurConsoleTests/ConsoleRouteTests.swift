@@ -162,6 +162,10 @@ import Testing
             #expect(done.status == .seeOther && done.headers[.location] == "/leads?erased=1")
             #expect(try await browser.get("/leads?erased=1").text.contains("Erased"))
             #expect(!(try await browser.get("/leads").text.contains("anna@example.org")))
+            // Nor does a filter through the interest and campaign tags find it.
+            #expect(!(try await browser.get("/leads?interest=malbedarf").text.contains("anna@example.org")))
+            #expect(!(try await browser.get("/leads?campaign=nl-47").text.contains("anna@example.org")))
+            #expect(try await browser.get("/leads?campaign=nl-47").text.contains("bob@example.org"))
             #expect(try await browser.get("/leads/anna%40example.org").status == .notFound)
             #expect(try AggregateReader(database: fixture.db).profile(lead: "anna@example.org") == nil)
             // The lead and its visitor id.

@@ -27,6 +27,19 @@ public final class AggregateReader {
         return LeadPage(leads: leads, nextCursor: next)
     }
 
+    /// One page of leads matching `query`, as the list columns only (fast at any size).
+    public func leadSummaries(_ query: LeadQuery) throws -> LeadSummaryPage {
+        let q = try query.validated()
+        let cursor = try q.cursor.map { try LeadCursor(text: $0, sort: q.sort) }
+        let rows = try store.summaries(q, after: cursor, limit: q.limit + 1)
+        var next: String?
+        if rows.count > q.limit {
+            let last = rows[q.limit - 1]
+            next = LeadCursor(lead: last.lead, score: last.score, lastSeen: last.lastSeen, updatedAt: last.updatedAt, sort: q.sort).text
+        }
+        return LeadSummaryPage(leads: Array(rows.prefix(q.limit)), nextCursor: next)
+    }
+
     /// The lead's profile as of the last aggregation; nil for an unknown lead.
     public func profile(lead: String) throws -> LeadProfile? {
         try store.profileJSON(lead: lead).map(Self.decode)
@@ -61,8 +74,14 @@ public final class AggregateReader {
     /// (the last point is as of that date itself), at most `maxDays` days back: the scorer is a
     /// pure function of the events and the date, so this is what each nightly run would have said.
     public func scoreHistory(lead: String, rules: ScoringRules, maxDays: Int = 365) throws -> [ScorePoint] {
-        guard let profile = try profile(lead: lead), let asOfMillis = ISO8601.parse(profile.asOf) else { return [] }
-        let events = try store.events(ofLead: lead)
+        guard let profile = try profile(lead: lead) else { return [] }
+        return try scoreHistory(of: profile, events: try store.events(ofLead: lead), rules: rules, maxDays: maxDays)
+    }
+
+    /// `scoreHistory(lead:rules:maxDays:)` for a profile and events already read (`events(ofLead:)`).
+    public func scoreHistory(of profile: LeadProfile, events: [Event], rules: ScoringRules, maxDays: Int = 365) throws -> [ScorePoint] {
+        guard let asOfMillis = ISO8601.parse(profile.asOf) else { return [] }
+        let lead = profile.lead
         let links = try store.links(ofLead: lead)
         guard let first = events.first?.ts else { return [] }
         let day = LeadScorer.dayMillis

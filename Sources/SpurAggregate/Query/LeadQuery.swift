@@ -62,6 +62,34 @@ public struct LeadPage: Sendable {
     }
 }
 
+/// A lead as the lead list shows it: the profile's list columns, without decoding the profile.
+public struct LeadSummary: Sendable, Equatable {
+    public var lead: String
+    public var score: Double
+    public var implicit: Double
+    public var explicit: Double
+    public var grade: Grade
+    public var letter: Letter
+    public var label: String
+    public var stage: Stage
+    public var lastSeen: String
+    /// When the profile last changed (Unix ms).
+    public var updatedAt: Int64
+    /// Up to three categories, strongest first.
+    public var topInterests: [String]
+}
+
+/// One page of lead summaries and the cursor of the next page.
+public struct LeadSummaryPage: Sendable {
+    public var leads: [LeadSummary]
+    public var nextCursor: String?
+
+    public init(leads: [LeadSummary], nextCursor: String?) {
+        self.leads = leads
+        self.nextCursor = nextCursor
+    }
+}
+
 /// The position after the last lead of a page: its sort value and its id. Encoded as base64url
 /// text so that it can travel in a URL; it names its sort so it cannot be used with another.
 struct LeadCursor: Equatable {
@@ -76,11 +104,15 @@ struct LeadCursor: Equatable {
     }
 
     init(after p: LeadProfile, sort: LeadQuery.Sort, updatedAt: Int64) {
+        self.init(lead: p.lead, score: p.score, lastSeen: p.lastSeen, updatedAt: updatedAt, sort: sort)
+    }
+
+    init(lead: String, score: Double, lastSeen: String, updatedAt: Int64, sort: LeadQuery.Sort) {
         switch sort {
-        case .score: self.init(sort: sort, value: String(p.score), lead: p.lead)
-        case .lastSeen: self.init(sort: sort, value: p.lastSeen, lead: p.lead)
-        case .updated: self.init(sort: sort, value: String(updatedAt), lead: p.lead)
-        case .lead: self.init(sort: sort, value: "", lead: p.lead)
+        case .score: self.init(sort: sort, value: String(score), lead: lead)
+        case .lastSeen: self.init(sort: sort, value: lastSeen, lead: lead)
+        case .updated: self.init(sort: sort, value: String(updatedAt), lead: lead)
+        case .lead: self.init(sort: sort, value: "", lead: lead)
         }
     }
 

@@ -51,6 +51,8 @@ extension AggregateStore {
             """
         ).run(ids)
         let others = db.changes
+        // Tags of profiles that no longer exist (the lead's, and those just dropped).
+        try db.execute("DELETE FROM profile_tags WHERE tlead NOT IN (SELECT lead FROM profiles)")
         try db.prepare(
             """
             DELETE FROM handoff_outbox WHERE EXISTS (

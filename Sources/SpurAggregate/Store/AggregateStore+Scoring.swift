@@ -89,6 +89,14 @@ extension AggregateStore {
         ).run(
             p.lead, p.score, p.implicit, p.explicit, p.grade.rawValue, p.label, p.stage.rawValue, json, p.letter.rawValue, p.lastSeen,
             now)
+        // The filter tags follow the profile: rewritten when it changed (or is new).
+        var changed = false
+        try db.prepare("SELECT updated_at FROM profiles WHERE lead = ?").query(p.lead) { changed = $0.int(0) == now }
+        guard changed else { return }
+        try db.prepare("DELETE FROM profile_tags WHERE tlead = ?").run(p.lead)
+        var tags = Set(p.interests.map { ["interest", $0.category] })
+        for c in p.campaignsOpened + p.campaignsClicked { tags.insert(["campaign", c]) }
+        for tag in tags { try db.prepare("INSERT INTO profile_tags VALUES(?, ?, ?, ?)").run(tag[0], tag[1], p.score, p.lead) }
     }
 
     // MARK: The hand-off outbox

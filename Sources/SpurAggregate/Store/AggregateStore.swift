@@ -73,6 +73,7 @@ final class AggregateStore {
             // (docs/console.md); the counts of what is already folded come from the events.
             try db.transaction {
                 try createRunTables()
+                try db.execute(Self.tagsFromProfiles)
                 try db.execute("INSERT OR REPLACE INTO daily_counts SELECT ts / 86400000, \(Self.kindSQL), count(*) FROM events GROUP BY 1, 2")
                 try setMeta("schema", Self.schemaVersion)
             }
@@ -103,8 +104,24 @@ final class AggregateStore {
                 summary TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS daily_counts(
                 day INTEGER NOT NULL, kind TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY(day, kind)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS profile_tags(
+                kind TEXT NOT NULL, value TEXT NOT NULL, tscore REAL NOT NULL, tlead TEXT NOT NULL,
+                PRIMARY KEY(kind, value, tscore DESC, tlead)) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS profile_tags_lead ON profile_tags(tlead, kind, value);
             """)
     }
+
+    /// The lead list's interest and campaign filters as rows (`profile_tags`): an interest among
+    /// the profile's top interests, a campaign it opened or clicked; with the score, so a
+    /// filtered list walks one index in score order instead of parsing a million profiles.
+    static let tagsFromProfiles = """
+        INSERT OR IGNORE INTO profile_tags
+            SELECT 'interest', json_extract(i.value, '$.category'), p.score, p.lead FROM profiles p, json_each(p.json, '$.interests') i;
+        INSERT OR IGNORE INTO profile_tags
+            SELECT 'campaign', c.value, p.score, p.lead FROM profiles p, json_each(p.json, '$.campaigns_opened') c;
+        INSERT OR IGNORE INTO profile_tags
+            SELECT 'campaign', c.value, p.score, p.lead FROM profiles p, json_each(p.json, '$.campaigns_clicked') c;
+        """
 
     /// An event's traffic kind from its collector flags, as SQL over `flags` (`TrafficKind`).
     static let kindSQL = """

@@ -156,6 +156,7 @@ final class Statement {
     struct Row {
         fileprivate let stmt: OpaquePointer
         func int(_ i: Int32) -> Int64 { sqlite3_column_int64(stmt, i) }
+        func double(_ i: Int32) -> Double { sqlite3_column_double(stmt, i) }
         func isNull(_ i: Int32) -> Bool { sqlite3_column_type(stmt, i) == SQLITE_NULL }
         func string(_ i: Int32) -> String? {
             guard let text = sqlite3_column_text(stmt, i) else { return nil }

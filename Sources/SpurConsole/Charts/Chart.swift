@@ -29,11 +29,11 @@ struct Chart {
         let n = max(labels.count, 1)
         func x(_ i: Int) -> Double { left + (n == 1 ? plotWidth / 2 : plotWidth * Double(i) / Double(n - 1)) }
         func y(_ v: Double) -> Double { top + plotHeight * (1 - (maxValue == 0 ? 0 : v / maxValue)) }
-        let drawn: [[String: Any]] = series.map { s in
+        // A dot per value on the first series only: the other lines are context, and the values
+        // are in the table below the chart.
+        let drawn: [[String: Any]] = series.enumerated().map { k, s in
             let points = s.values.enumerated().map { "\(fmt(x($0.offset))),\(fmt(y($0.element)))" }.joined(separator: " ")
-            let dots: [[String: Any]] = s.values.enumerated().map { i, v in
-                ["cx": fmt(x(i)), "cy": fmt(y(v)), "tip": "\(labels.indices.contains(i) ? labels[i] : ""): \(number(v)) \(unit)"]
-            }
+            let dots: [[String: Any]] = k > 0 ? [] : s.values.enumerated().map { i, v in ["cx": fmt(x(i)), "cy": fmt(y(v))] }
             return ["name": s.name, "style": s.style, "points": points, "dots": dots]
         }
         let legend = series.map { ["name": $0.name, "style": $0.style] }
@@ -110,9 +110,13 @@ struct Chart {
         return 40 * p
     }
 
-    static func fmt(_ v: Double) -> String { String(format: "%.1f", v) }
+    /// One decimal, without `String(format:)` (it dominated drawing a chart).
+    static func fmt(_ v: Double) -> String {
+        let tenths = Int((v * 10).rounded())
+        return (tenths < 0 ? "-" : "") + "\(abs(tenths) / 10).\(abs(tenths) % 10)"
+    }
 
     static func number(_ v: Double) -> String {
-        v == v.rounded() ? String(Int(v)) : String(format: "%.1f", v)
+        v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : fmt(v)
     }
 }

@@ -10,6 +10,8 @@ final class ConsoleData: @unchecked Sendable {
     let dataDirectories: [String]
     private let lock = NSLock()
     private var campaignCache: (version: String, reports: [CampaignReport])?
+    private var pages: [String: String] = [:]
+    private var waitingCache: (key: String, count: Int)?
 
     init(database: String, dataDirectories: [String]) {
         pool = ReaderPool(path: database)
@@ -24,6 +26,34 @@ final class ConsoleData: @unchecked Sendable {
             self.lock.withLock { self.campaignCache = (version, reports) }
             return reports
         }
+    }
+
+    /// A rendered page body by key; the cache holds the last few (a new data version or day
+    /// makes new keys, so old entries only wait to be pushed out).
+    func cachedPage(_ key: String) -> String? { lock.withLock { pages[key] } }
+
+    func cachePage(_ key: String, _ html: String) {
+        lock.withLock {
+            if pages.count >= 16 { pages.removeAll() }
+            pages[key] = html
+        }
+    }
+
+    /// Sealed segments not folded yet, over all data directories. Listing a folder of many
+    /// thousand segments and the ledger is redone only when a folder changed (its modification
+    /// time: sealing renames a file) or the aggregator recorded a run.
+    func segmentsWaiting() async throws -> Int {
+        let stamps = dataDirectories.map { dir -> String in
+            let date = (try? FileManager.default.attributesOfItem(atPath: dir + "/segments")[.modificationDate]) as? Date
+            return "\(date?.timeIntervalSince1970 ?? 0)"
+        }
+        let version = try await pool.read { try $0.dataVersion() }
+        let key = stamps.joined(separator: ",") + "|" + version
+        if let cached = lock.withLock({ waitingCache }), cached.key == key { return cached.count }
+        let folded = try await pool.read { try $0.foldedSegments() }
+        let count = segmentFolders(folded: folded).reduce(0) { $0 + $1.waiting }
+        lock.withLock { waitingCache = (key, count) }
+        return count
     }
 
     /// One collector's segment folder as the health page shows it.

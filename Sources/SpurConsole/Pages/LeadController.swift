@@ -35,7 +35,8 @@ struct LeadController: Sendable {
         do {
             found = try await data.pool.read { r in
                 guard let profile = try r.profile(lead: id) else { return nil }
-                return LeadData(profile: profile, events: try r.events(ofLead: id), history: try r.scoreHistory(lead: id, rules: rules))
+                let events = try r.events(ofLead: id)
+                return LeadData(profile: profile, events: events, history: try r.scoreHistory(of: profile, events: events, rules: rules))
             }
         } catch AggregateError.noDatabase {
             found = nil

@@ -61,11 +61,11 @@ struct LeadsController: Sendable {
 
     private func list(_ request: Request, _ context: ConsoleContext) async throws -> Response {
         let q = try Self.query(request)
-        let page: LeadPage
+        let page: LeadSummaryPage
         do {
-            page = try await data.pool.read { try $0.leads(q) }
+            page = try await data.pool.read { try $0.leadSummaries(q) }
         } catch AggregateError.noDatabase {
-            page = LeadPage(leads: [], nextCursor: nil)
+            page = LeadSummaryPage(leads: [], nextCursor: nil)
         } catch let error as AggregateError {
             throw HTTPError(.badRequest, message: error.description)
         }
@@ -75,7 +75,7 @@ struct LeadsController: Sendable {
             [
                 "lead": p.lead, "href": "/leads/" + PageRenderer.segment(p.lead), "label": p.label, "score": Format.number(p.score),
                 "implicit": Format.number(p.implicit), "explicit": Format.number(p.explicit), "stage": p.stage.rawValue,
-                "interests": p.interests.prefix(3).map(\.category).joined(separator: ", "), "lastSeen": Format.isoTime(p.lastSeen),
+                "interests": p.topInterests.joined(separator: ", "), "lastSeen": Format.isoTime(p.lastSeen),
             ]
         }
         let values: [String: Any] = [

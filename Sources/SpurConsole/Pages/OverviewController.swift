@@ -21,24 +21,39 @@ struct OverviewController: Sendable {
         var asOf: String?
         var lastRun: AggregationRun?
         var traffic: [DailyTraffic]
-        var folded: [FoldedSegment]
     }
 
+    /// The overview changes only when a run or an erasure changes the data, or a collector seals
+    /// a segment: its content is rendered once per such state, language and day and shared by
+    /// every user (a million leads or not, a request then costs a few small queries).
     private func overview(_ request: Request, _ context: ConsoleContext) async throws -> Response {
-        let d: OverviewData
         let now = SystemTime.nowMillis() / 86_400_000
+        let version: String
         do {
-            d = try await data.pool.read { r in
-                OverviewData(
-                    overview: try r.overview(), asOf: try r.asOf, lastRun: try r.runs(limit: 1).first,
-                    traffic: try r.dailyTraffic(sinceDay: min(now, (try r.asOf).flatMap(ISO8601.parse).map { $0 / 86_400_000 } ?? now) - 29),
-                    folded: try r.foldedSegments())
-            }
+            version = try await data.pool.read { try $0.dataVersion() }
         } catch AggregateError.noDatabase {
-            return renderer.render(
-                "overview", title: context.text("overview_title"), section: .overview, request: request, context: context,
-                values: ["hasData": false])
+            return page(renderer.body("overview-body", language: context.language, values: ["hasData": false]), request, context)
         }
+        let waiting = try await data.segmentsWaiting()
+        let key = "\(version)|\(context.language.rawValue)|\(now)|\(waiting)"
+        if let html = data.cachedPage(key) { return page(html, request, context) }
+        let d = try await data.pool.read { r in
+            OverviewData(
+                overview: try r.overview(), asOf: try r.asOf, lastRun: try r.runs(limit: 1).first,
+                traffic: try r.dailyTraffic(sinceDay: min(now, (try r.asOf).flatMap(ISO8601.parse).map { $0 / 86_400_000 } ?? now) - 29))
+        }
+        let html = renderer.body("overview-body", language: context.language, values: values(d, waiting: waiting, now: now, context))
+        data.cachePage(key, html)
+        return page(html, request, context)
+    }
+
+    private func page(_ html: String, _ request: Request, _ context: ConsoleContext) -> Response {
+        renderer.render(
+            "prerendered", title: context.text("overview_title"), section: .overview, request: request, context: context,
+            values: ["bodyHTML": html])
+    }
+
+    private func values(_ d: OverviewData, waiting: Int, now: Int64, _ context: ConsoleContext) -> [String: Any] {
         let o = d.overview ?? LeadOverview()
         // "This week" and the last 30 days end at the scoring date of the last run (today for
         // nightly runs; the chosen date for a run with --as-of).
@@ -71,8 +86,7 @@ struct OverviewController: Sendable {
         let interests: [[String: Any]] = o.interests.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(10).map {
             ["name": $0.key, "count": $0.value, "href": "/leads?" + PageRenderer.query([("interest", $0.key)])]
         }
-        let waiting = data.segmentFolders(folded: d.folded).reduce(0) { $0 + $1.waiting }
-        let values: [String: Any] = [
+        return [
             "hasData": d.overview != nil, "asOf": d.asOf.map(Format.isoTime) ?? "",
             "mqlThisWeek": o.reached(.mql, from: Format.day(weekStart), before: Format.day(weekStart + 7)),
             "mqlLastWeek": o.reached(.mql, from: Format.day(weekStart - 7), before: Format.day(weekStart)),
@@ -86,8 +100,6 @@ struct OverviewController: Sendable {
                 axes: (context.text("axis_day"), context.text("events")), labels: labels, series: series),
             "lastRun": d.lastRun.map { Self.run($0) as Any } ?? false, "segmentsWaiting": waiting,
         ]
-        return renderer.render(
-            "overview", title: context.text("overview_title"), section: .overview, request: request, context: context, values: values)
     }
 
     static func run(_ r: AggregationRun) -> [String: Any] {

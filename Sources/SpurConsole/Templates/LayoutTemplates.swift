@@ -39,6 +39,12 @@ extension Templates {
         </html>
         """#
 
+    /// A page whose content another template already rendered (and escaped): the one place the
+    /// console inserts HTML unescaped, and only HTML its own templates produced.
+    static let prerendered = #"""
+        {{<layout}}{{$body}}{{{bodyHTML}}}{{/body}}{{/layout}}
+        """#
+
     static let login = #"""
         {{<layout}}{{$body}}
         <section class="login">
@@ -74,7 +80,7 @@ extension Templates {
         <text class="axis-title" x="{{left}}" dx="-6" y="{{titleY}}" text-anchor="end">{{yTitle}}</text>
         <text class="axis-title" x="{{right}}" y="{{height}}" dy="-4" text-anchor="end">{{xTitle}}</text>
         {{#xTicks}}<text class="tick" x="{{x}}" y="{{labelY}}" text-anchor="middle">{{label}}</text>{{/xTicks}}
-        {{#series}}<polyline class="line {{style}}" points="{{points}}"></polyline>{{#dots}}<circle class="dot {{style}}" cx="{{cx}}" cy="{{cy}}" r="3"><title>{{tip}}</title></circle>{{/dots}}{{/series}}
+        {{#series}}<polyline class="line {{style}}" points="{{points}}"></polyline>{{#dots}}<circle class="dot {{style}}" cx="{{cx}}" cy="{{cy}}" r="3"></circle>{{/dots}}{{/series}}
         </svg>
         <figcaption>{{#legend}}<span class="key {{style}}">■</span> {{name}} {{/legend}}</figcaption>
         <details><summary>{{t.chart_table}}</summary>

@@ -1,6 +1,7 @@
 extension Templates {
-    static let overview = #"""
-        {{<layout}}{{$body}}
+    /// The overview's content, rendered once per data version, language and day and then
+    /// shown inside the layout by `prerendered` (docs/console.md, "Security").
+    static let overviewBody = #"""
         <h1>{{t.overview_title}}</h1>
         {{^hasData}}<p class="notice">{{t.no_data}}</p>{{/hasData}}
         {{#hasData}}
@@ -37,7 +38,6 @@ extension Templates {
         </div>
         </section>
         {{/hasData}}
-        {{/body}}{{/layout}}
         """#
 
     static let health = #"""

@@ -5,7 +5,8 @@ enum Templates {
     static var all: [String: String] {
         [
             "layout": layout, "login": login, "message": message, "chart-line": chartLine, "chart-bars": chartBars,
-            "overview": overview, "health": health, "leads": leads, "lead": lead, "campaigns": campaigns, "campaign": campaign,
+            "overview-body": overviewBody, "prerendered": prerendered, "health": health, "leads": leads, "lead": lead, "campaigns": campaigns,
+            "campaign": campaign,
         ]
     }
 

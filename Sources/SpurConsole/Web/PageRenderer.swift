@@ -32,6 +32,13 @@ struct PageRenderer: Sendable {
             status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
+    /// A template rendered alone (no layout), with the request's catalog: a page body to cache.
+    func body(_ template: String, language: ConsoleLanguage, values: [String: Any]) -> String {
+        var page = values
+        page["t"] = language.catalog
+        return library.render(page, withTemplate: template) ?? ""
+    }
+
     func message(_ heading: String, _ text: String, request: Request, context: ConsoleContext, status: HTTPResponse.Status) -> Response {
         render(
             "message", title: heading, section: .none, request: request, context: context, values: ["heading": heading, "text": text], status: status)
