@@ -8,7 +8,8 @@
 #  2. A user signs in with curl; wrk sends that session cookie.
 #  3. Measured: the overview; the lead list filtered (grade 6, letter D) on a deep page (after
 #     100,000 leads, by a cursor read from the database); the list filtered to a rare stage (SQL);
-#     the list searched by id prefix; the list filtered by an interest after 10,000 leads; the
+#     the list searched by id prefix; the list filtered by the commonest interest after 10,000
+#     leads; the list filtered by a campaign sorted by last activity; the
 #     page of a lead from the top 5,000 and of the lead with the most events (score history,
 #     rules, events).
 #
@@ -52,15 +53,15 @@ BUSY=$(sqlite3 "$DIR/spur.sqlite" "SELECT lead FROM events WHERE lead IS NOT NUL
 BUSY_EVENTS=$(sqlite3 "$DIR/spur.sqlite" "SELECT count(*) FROM events WHERE lead = '$BUSY'")
 LEAD=$(sqlite3 "$DIR/spur.sqlite" "SELECT lead FROM profiles ORDER BY score DESC LIMIT 1 OFFSET 5000")
 EVENTS=$(sqlite3 "$DIR/spur.sqlite" "SELECT count(*) FROM events WHERE lead = '$LEAD'")
-ICURSOR_ROW=$(sqlite3 -separator $'\n' "$DIR/spur.sqlite" "SELECT score, lead FROM profiles WHERE EXISTS (SELECT 1 FROM json_each(json, '$.interests') i WHERE json_extract(i.value, '$.category') = 'farben') ORDER BY score DESC, lead LIMIT 1 OFFSET 10000")
+# The most common interest, and a cursor after its first 10,000 leads (the tag key's order).
+INTEREST=$(sqlite3 "$DIR/spur.sqlite" "SELECT value FROM profile_tags WHERE kind = 'interest' GROUP BY value ORDER BY count(*) DESC LIMIT 1")
+ICURSOR_ROW=$(sqlite3 -separator $'\n' "$DIR/spur.sqlite" "SELECT tscore, tlead FROM profile_tags WHERE kind = 'interest' AND value = '$INTEREST' ORDER BY tscore DESC, tlead LIMIT 1 OFFSET 10000")
 ICURSOR=$(printf 'score\n%s\n%s' "$(sed -n 1p <<<"$ICURSOR_ROW")" "$(sed -n 2p <<<"$ICURSOR_ROW")" | base64 -w0 | tr '+/' '-_' | tr -d '=')
-# Fewer than 10,000 leads with that interest: their first page (which then scans the whole table).
-[ -n "$ICURSOR_ROW" ] && IAFTER="&after=$ICURSOR" || IAFTER=""
 
-declare -a NAMES=("overview" "leads grade 6 D, after 100k" "leads stage sql" "leads id prefix" "leads interest${IAFTER:+, after 10k}"
-  "lead page, top 5000 ($EVENTS events)" "lead page, busiest ($BUSY_EVENTS events)")
-declare -a PATHS=("/" "/leads?grade=6&letter=D&after=$CURSOR" "/leads?stage=sql" "/leads?q=lead-12345" "/leads?interest=farben$IAFTER"
-  "/leads/$LEAD" "/leads/$BUSY")
+declare -a NAMES=("overview" "leads grade 6 D, after 100k" "leads stage sql" "leads id prefix" "leads interest $INTEREST, after 10k"
+  "leads campaign nl-3, by last seen" "lead page, top 5000 ($EVENTS events)" "lead page, busiest ($BUSY_EVENTS events)")
+declare -a PATHS=("/" "/leads?grade=6&letter=D&after=$CURSOR" "/leads?stage=sql" "/leads?q=lead-12345" "/leads?interest=$INTEREST&after=$ICURSOR"
+  "/leads?campaign=nl-3&sort=last_seen" "/leads/$LEAD" "/leads/$BUSY")
 echo "$LEADS leads; wrk ${SECS}s, $CONNECTIONS connections"
 printf '%-40s %6s %9s %9s %9s\n' page status req/s p50 p99
 FAIL=0

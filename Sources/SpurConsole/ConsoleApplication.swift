@@ -20,7 +20,7 @@ public enum ConsoleApplication {
         router.middlewares.add(
             SecurityHeadersMiddleware(
                 trackingHosts: configuration.trackingHosts, secureCookies: configuration.secureCookies,
-                trustedProxies: configuration.trustedProxies))
+                trustedProxies: configuration.trustedProxies, renderer: renderer))
         router.middlewares.add(
             SessionMiddleware(
                 storage: sessions,

@@ -232,6 +232,21 @@ import Testing
         #expect(SecurityHeadersMiddleware.hostName("[::1]:8081") == "[::1]")
     }
 
+    @Test func anUnreadableDatabaseIsA503PageThatSaysWhy() async throws {
+        let garbage = NSTemporaryDirectory() + "spur-not-a-db-" + UUID().uuidString
+        try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: garbage))
+        defer { try? FileManager.default.removeItem(atPath: garbage) }
+        try await withConsole({ $0.database = garbage }) { browser, _ in
+            try await browser.signIn("vera")
+            for path in ["/", "/leads", "/leads/anna%40example.org", "/campaigns"] {
+                let page = try await browser.get(path)
+                #expect(page.status == .serviceUnavailable, "\(path)")
+                #expect(page.text.contains("not a database") && page.text.contains("<h1>"), "\(path)")
+            }
+            #expect(try await browser.get("/health").status == .ok)
+        }
+    }
+
     @Test func catalogsHaveTheSameKeys() {
         #expect(Set(Catalog.english.keys) == Set(Catalog.german.keys))
         #expect(ConsoleLanguage.negotiate("fr-FR, de;q=0.8, en;q=0.7") == .de)

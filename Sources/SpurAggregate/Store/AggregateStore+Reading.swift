@@ -50,13 +50,17 @@ extension AggregateStore {
             clauses.append(clause)
             values.append(value)
         }
-        // One tag filter drives the query through the tag table; a second one is a lookup.
+        // One tag filter drives the query through the tag table (in score order, or few leads
+        // to sort); a second one, or a tag many leads have in a list sorted otherwise, is a
+        // lookup per lead of the sort's own index.
         var tables = "profiles"
         var tagged = false
-        for (kind, value) in [("interest", q.interest), ("campaign", q.campaign)] {
-            guard let value else { continue }
-            if !tagged {
-                tables = "profile_tags JOIN profiles ON profiles.lead = profile_tags.tlead"
+        let tags = [("interest", q.interest), ("campaign", q.campaign)].compactMap { k, v in v.map { (k, $0) } }
+        var drive = !tags.isEmpty
+        if drive, q.sort != .score, try tagCount(kind: tags[0].0, value: tags[0].1) > Self.tagSortLimit { drive = false }
+        for (kind, value) in tags {
+            if drive && !tagged {
+                tables = "profile_tags CROSS JOIN profiles ON profiles.lead = profile_tags.tlead"
                 add("profile_tags.kind = ?", kind)
                 add("profile_tags.value = ?", value)
                 tagged = true
@@ -106,6 +110,18 @@ extension AggregateStore {
             try run(["\(column) < ?"], [cursorValue], order: "\(column) DESC, \(leadColumn)", limit: limit - out.count)
         }
         return out
+    }
+
+    /// Above this many leads with the tag, sorting them by another column than the score costs
+    /// more than walking that column's index and checking the tag per lead.
+    static let tagSortLimit = 5000
+
+    private func tagCount(kind: String, value: String) throws -> Int {
+        var n = 0
+        try db.prepare("SELECT count(*) FROM (SELECT 1 FROM profile_tags WHERE kind = ? AND value = ? LIMIT ?)").query(
+            kind, value, Self.tagSortLimit + 1
+        ) { n = Int($0.int(0)) }
+        return n
     }
 
     func eachProfileJSON(_ each: (String) throws -> Void) throws {

@@ -15,11 +15,15 @@ struct AuthenticationMiddleware: RouterMiddleware {
     static let languageCookie = "spur_console_lang"
     static let publicPaths: Set<String> = ["/login", "/static/console.css", "/language", "/favicon.ico"]
 
+    /// The language the switch chose (its cookie), else the browser's `Accept-Language`.
+    static func language(of request: Request) -> ConsoleLanguage {
+        request.cookies[languageCookie].flatMap { ConsoleLanguage(rawValue: $0.value) }
+            ?? ConsoleLanguage.negotiate(request.headers[.acceptLanguage])
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        context.language =
-            request.cookies[Self.languageCookie].flatMap { ConsoleLanguage(rawValue: $0.value) }
-            ?? ConsoleLanguage.negotiate(request.headers[.acceptLanguage])
+        context.language = Self.language(of: request)
         if let session = context.sessions.session {
             if let user = try await users.user(named: session.user) {
                 context.user = user

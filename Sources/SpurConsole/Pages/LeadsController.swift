@@ -67,7 +67,10 @@ struct LeadsController: Sendable {
         } catch AggregateError.noDatabase {
             page = LeadSummaryPage(leads: [], nextCursor: nil)
         } catch let error as AggregateError {
-            throw HTTPError(.badRequest, message: error.description)
+            switch error {
+            case .invalidCursor, .invalidQuery: throw HTTPError(.badRequest, message: error.description)
+            default: throw error
+            }
         }
         let params = Self.parameters(q)
         let filterQuery = PageRenderer.query(params)

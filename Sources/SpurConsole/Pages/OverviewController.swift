@@ -119,11 +119,16 @@ struct OverviewController: Sendable {
 
     private func health(_ request: Request, _ context: ConsoleContext) async throws -> Response {
         var h = HealthData()
+        var problem: String?
         do {
             h = try await data.pool.read { r in
                 HealthData(runs: try r.runs(limit: 50), folded: try r.foldedSegments(), outbox: try r.handoffsWaiting(), erasures: try r.erasures())
             }
-        } catch AggregateError.noDatabase {}
+        } catch AggregateError.noDatabase {
+        } catch let error as AggregateError {
+            // The segments are still worth seeing when the database cannot be read.
+            problem = error.description
+        }
         let folders: [[String: Any]] = data.segmentFolders(folded: h.folded).map { f in
             let shown = 200
             return [
@@ -139,7 +144,10 @@ struct OverviewController: Sendable {
                 "more": f.entries.count > shown ? "\(f.entries.count - shown)" : false,
             ]
         }
-        let values: [String: Any] = ["directories": folders, "outbox": h.outbox, "erasures": h.erasures, "runs": h.runs.map(Self.run)]
+        let values: [String: Any] = [
+            "notice": problem.map { $0 as Any } ?? false, "directories": folders, "outbox": h.outbox, "erasures": h.erasures,
+            "runs": h.runs.map(Self.run),
+        ]
         return renderer.render("health", title: context.text("health_title"), section: .health, request: request, context: context, values: values)
     }
 }

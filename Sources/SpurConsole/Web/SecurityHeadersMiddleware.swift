@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdAuth
 import Logging
+import SpurAggregate
 import SpurCore
 
 /// Headers every console response carries, and the refusal of requests addressed to the public
@@ -14,6 +15,7 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
     /// request came over HTTPS.
     let secureCookies: Bool?
     let trustedProxies: [IPNetwork]
+    let renderer: PageRenderer
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if let host = request.head.authority.map(Self.hostName), trackingHosts.contains(host) {
@@ -27,15 +29,15 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch let error as HTTPError {
-            response = Response(
-                status: error.status, headers: [.contentType: "text/plain; charset=utf-8"],
-                body: .init(byteBuffer: .init(string: (error.body ?? error.status.reasonPhrase) + "\n")))
+            response = errorPage(error.status, error.body ?? error.status.reasonPhrase, request, context)
+        } catch let error as AggregateError {
+            // The database is missing, from an older Spur, or cannot be read: say what to do.
+            context.logger.error("Console cannot read the database", metadata: ["error": "\(error)"])
+            response = errorPage(.serviceUnavailable, error.description, request, context)
         } catch {
             // Details go to the log (escaped by the log handler), not to the page.
             context.logger.error("Console request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
-            response = Response(
-                status: .internalServerError, headers: [.contentType: "text/plain; charset=utf-8"],
-                body: .init(byteBuffer: .init(string: "The console could not answer this request; its log says why.\n")))
+            response = errorPage(.internalServerError, "The console could not answer this request; its log says why.", request, context)
         }
         Self.secure(&response)
         if secureCookies ?? cameOverHTTPS(request, context) {
@@ -43,6 +45,13 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
             response.headers[values: .setCookie] = cookies.map { $0.lowercased().contains("; secure") ? $0 : $0 + "; Secure" }
         }
         return response
+    }
+
+    /// An error as a page in the request's language (the message itself is escaped like any value).
+    private func errorPage(_ status: HTTPResponse.Status, _ message: String, _ request: Request, _ context: Context) -> Response {
+        var context = context
+        context.language = AuthenticationMiddleware.language(of: request)
+        return renderer.message(context.text("error"), message, request: request, context: context, status: status)
     }
 
     private func cameOverHTTPS(_ request: Request, _ context: Context) -> Bool {
