@@ -100,20 +100,42 @@ def main():
         check("console starts", bool(wait_until(up)))
         driver = browser(headers={"Accept-Language": "en"})
         driver.set_window_size(1280, 1000)
-        find = lambda css: driver.find_element(By.CSS_SELECTOR, css)
+        from selenium.webdriver.support.ui import WebDriverWait
+        from selenium.webdriver.support import expected_conditions as EC
+
+        # A click that submits a form or follows a link returns before the next page is there:
+        # every lookup waits for its element, and each navigation waits for what proves it.
+        def find(css):
+            return WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, css)))
+
         finds = lambda css: driver.find_elements(By.CSS_SELECTOR, css)
+
+        def arrived(predicate):
+            return bool(wait_until(lambda: _safe(predicate), timeout=10))
+
+        def _safe(predicate):
+            try:
+                return predicate()
+            except Exception:
+                return False
+
+        def click_and_wait(css, predicate):
+            old = driver.find_element(By.TAG_NAME, "html")
+            find(css).click()
+            WebDriverWait(driver, 10).until(EC.staleness_of(old))
+            return arrived(predicate)
 
         driver.get(url + "/")
         check("anonymous visitor sees the sign-in page", driver.current_url.startswith(url + "/login") and bool(finds("#password")))
         driver.save_screenshot(os.path.join(shots, "console-login.png"))
         find("#user").send_keys("admin")
         find("#password").send_keys("wrong password!")
-        find("#login").click()
+        click_and_wait("#login", lambda: finds("#login-error"))
         check("wrong password is refused", "wrong" in find("#login-error").text)
         find("#user").clear()
         find("#user").send_keys("admin")
         find("#password").send_keys(ADMIN_PASSWORD)
-        find("#login").click()
+        click_and_wait("#login", lambda: "/login" not in driver.current_url)
         check("signed in, on the overview", find("h1").text == "Overview" and find("#user-name").text == "admin", driver.current_url)
         cell = find('#grade-matrix a[title="C1"]')
         check("grade matrix counts the reference lead in C1", cell.text == "1", cell.text)
@@ -122,13 +144,13 @@ def main():
 
         driver.get(url + "/leads")
         Select(find("#f-stage")).select_by_value("mql")
-        find("#apply").click()
+        click_and_wait("#apply", lambda: "stage=mql" in driver.current_url)
         leads = [a.text for a in finds("a.lead-link")]
         check("leads filtered to stage MQL", leads == ["anna@example.org"], leads)
         check("filter kept in the address", "stage=mql" in driver.current_url, driver.current_url)
         driver.save_screenshot(os.path.join(shots, "console-leads.png"))
 
-        finds("a.lead-link")[0].click()
+        click_and_wait("a.lead-link", lambda: finds("#score"))
         values = {k: find("#" + k).text for k in ["score", "implicit", "explicit", "grade", "stage", "label"]}
         check("lead shows 53 points (43 + 10), grade 1, MQL", values["score"] == "53" and values["implicit"] == "43"
               and values["explicit"] == "10" and values["grade"] == "1" and values["stage"] == "MQL", values)
@@ -142,7 +164,7 @@ def main():
         driver.save_screenshot(os.path.join(shots, "console-lead.png"))
 
         driver.get(url + "/campaigns")
-        find('a.campaign-link[href="/campaigns/nl-47"]').click()
+        click_and_wait('a.campaign-link[href="/campaigns/nl-47"]', lambda: finds("#links"))
         links = find("#links").text
         check("campaign link table lists the clicked links", "malbedarf/pinsel" in links and "garten/schlauch" in links, links)
         check("campaign splits human / proxy / bot", "bot" in links or "/ 1" in find("main").text)
@@ -160,20 +182,20 @@ def main():
         driver.get(url + "/")
         check("overview with the payload interest has no dialog", no_dialog(driver))
 
-        find('a[lang="de"]').click()
+        click_and_wait('a[lang="de"]', lambda: find("h1").text == "Überblick")
         check("German after the switch", find("h1").text == "Überblick", find("h1").text)
         driver.save_screenshot(os.path.join(shots, "console-overview-de.png"))
-        find('a[lang="en"]').click()
+        click_and_wait('a[lang="en"]', lambda: find("h1").text == "Overview")
 
         driver.get(url + "/leads/anna%40example.org")
         find("#forget-confirm").send_keys("anna@example.org")
-        find("#forget").click()
+        click_and_wait("#forget", lambda: "erased=1" in driver.current_url)
         check("erased as admin: back on the list with a notice", "/leads" in driver.current_url and "Erased" in find("main").text)
         check("erased lead gone from the list", "anna@example.org" not in [a.text for a in finds("a.lead-link")])
         r = spur("leads", "show", "anna@example.org", "--data", data)
         check("erased lead gone from spur leads show (exit 1)", r.returncode == 1, (r.returncode, r.stdout))
 
-        find("#logout").click()
+        click_and_wait("#logout", lambda: "/login" in driver.current_url)
         check("signed out", driver.current_url.startswith(url + "/login"))
         driver.get(url + "/leads")
         check("after signing out the pages need a sign-in again", driver.current_url.startswith(url + "/login"))
