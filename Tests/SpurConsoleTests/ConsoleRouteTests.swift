@@ -62,6 +62,31 @@ import Testing
         }
     }
 
+    @Test func signInIsThrottledPerAddress() async throws {
+        try await withConsole({ $0.setLoginLimits(perUser: 100, perAddress: 2, window: .seconds(600)) }) { browser, _ in
+            let first = try await browser.signIn("someone", password: "wrong-password-x")
+            let second = try await browser.signIn("another", password: "wrong-password-x")
+            let third = try await browser.signIn("vera")
+            #expect(first.status == .unauthorized && second.status == .unauthorized)
+            #expect(third.status == .tooManyRequests)
+        }
+    }
+
+    @Test func aSessionEndsAfterItsIdleTime() async throws {
+        try await withConsole({ $0.sessionIdle = .seconds(1) }) { browser, _ in
+            try await browser.signIn("vera")
+            #expect(try await browser.get("/").status == .ok)
+            try await Task.sleep(for: .milliseconds(600))
+            // A request renews the idle time.
+            #expect(try await browser.get("/health").status == .ok)
+            try await Task.sleep(for: .milliseconds(600))
+            #expect(try await browser.get("/").status == .ok)
+            try await Task.sleep(for: .milliseconds(1500))
+            let page = try await browser.get("/")
+            #expect(page.status == .found && page.headers[.location]?.hasPrefix("/login") == true)
+        }
+    }
+
     @Test func everyPageRendersForASignedInUser() async throws {
         try await withConsole { browser, _ in
             #expect(try await browser.signIn("vera").status == .found)
