@@ -72,16 +72,17 @@ import Testing
         }
     }
 
+    /// Generous times: requests may be slow while other tests run.
     @Test func aSessionEndsAfterItsIdleTime() async throws {
-        try await withConsole({ $0.sessionIdle = .seconds(1) }) { browser, _ in
+        try await withConsole({ $0.sessionIdle = .seconds(4) }) { browser, _ in
             try await browser.signIn("vera")
             #expect(try await browser.get("/").status == .ok)
-            try await Task.sleep(for: .milliseconds(600))
-            // A request renews the idle time.
+            try await Task.sleep(for: .milliseconds(2500))
+            // A request renews the idle time: 5 s after signing in, the session still lives.
             #expect(try await browser.get("/health").status == .ok)
-            try await Task.sleep(for: .milliseconds(600))
+            try await Task.sleep(for: .milliseconds(2500))
             #expect(try await browser.get("/").status == .ok)
-            try await Task.sleep(for: .milliseconds(1500))
+            try await Task.sleep(for: .seconds(5))
             let page = try await browser.get("/")
             #expect(page.status == .found && page.headers[.location]?.hasPrefix("/login") == true)
         }
