@@ -19,10 +19,10 @@ import Testing
         c.dataDirectory = dir
         c.node = "t1"
         c.port = 0
-        // A long interval, longer than the test waits for its requests to arrive (5 s at most, on
-        // a loaded machine), so at shutdown everything is still queued; the server drains the
-        // beacons waiting for that commit, so the clients wait longer than the interval.
-        c.commitInterval = .seconds(8)
+        // A long interval, longer than the test waits for its requests to arrive (12 s at most,
+        // on a machine loaded by the other tests), so at shutdown everything is still queued;
+        // the server drains the beacons waiting for that commit at once.
+        c.commitInterval = .seconds(15)
         let metrics = CollectorMetrics()
         let log = try EventLog(configuration: c.eventLogConfiguration, observer: metrics, logger: quietLogger)
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
@@ -62,7 +62,7 @@ import Testing
                 }
                 // Shut down once every request has reached the server and the beacons wait for
                 // their commit (the interval is long, so nothing has been committed yet).
-                for _ in 0..<500 where log.status.queuedEvents < 80 { try await Task.sleep(for: .milliseconds(10)) }
+                for _ in 0..<1200 where log.status.queuedEvents < 80 { try await Task.sleep(for: .milliseconds(10)) }
                 #expect(log.status.queuedEvents == 80)
                 trigger.triggerGracefulShutdown()
                 var results: [(Int, UInt)] = []
