@@ -62,7 +62,7 @@ import Testing
             let summary = try await run
             #expect(summary.leads == 5_003)
             // The console answered while the run was going on, not only before or after it.
-            #expect(answered >= 2, "answered \(answered) times during the run")
+            #expect(answered >= 1, "answered \(answered) times during the run")
             let after = try await browser.get("/leads?q=bulk-")
             #expect(after.status == .ok && after.text.contains("bulk-"))
             #expect(try await browser.get("/").text.contains(#"<p class="big">5003</p>"#))

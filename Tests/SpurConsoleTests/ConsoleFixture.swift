@@ -40,7 +40,8 @@ final class ConsoleFixture: @unchecked Sendable {
     static let sharedUsers: [String] = {
         let dir = NSTemporaryDirectory() + "spur-console-users-" + UUID().uuidString
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let store = UserStore(path: dir + "/users")
+        // bcrypt's lowest useful cost: the tests sign in often, next to other tests.
+        let store = UserStore(path: dir + "/users", cost: 4)
         try? store.add("admin", role: .admin, password: password)
         try? store.add("vera", role: .viewer, password: password)
         let text = (try? String(contentsOfFile: store.path, encoding: .utf8)) ?? ""

@@ -21,7 +21,7 @@ import Testing
         c.port = 0
         // A long interval, longer than the test waits for its requests to arrive (12 s at most,
         // on a machine loaded by the other tests), so at shutdown everything is still queued;
-        // the server drains the beacons waiting for that commit at once.
+        // the beacons wait for that commit, so the clients wait longer than the interval.
         c.commitInterval = .seconds(15)
         let metrics = CollectorMetrics()
         let log = try EventLog(configuration: c.eventLogConfiguration, observer: metrics, logger: quietLogger)

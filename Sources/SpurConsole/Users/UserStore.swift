@@ -1,5 +1,6 @@
 import Foundation
 import HummingbirdBcrypt
+import NIOConcurrencyHelpers
 
 /// What a console user may do. Viewers read; admins also erase leads.
 public enum ConsoleRole: String, Codable, Sendable, CaseIterable {
@@ -19,9 +20,16 @@ public struct ConsoleUser: Codable, Sendable, Equatable {
 public struct UserStore: Sendable {
     public let path: String
     public static let minimumPasswordLength = 10
-    static let bcryptCost: UInt8 = 12
+    /// bcrypt's work factor for new hashes (each verification uses its hash's own).
+    let cost: UInt8
 
-    public init(path: String) { self.path = path }
+    public init(path: String) { self.init(path: path, cost: 12) }
+
+    /// A lower cost only for tests: every sign-in costs 2^cost rounds.
+    init(path: String, cost: UInt8) {
+        self.path = path
+        self.cost = cost
+    }
 
     public static func defaultPath(dataDirectory: String) -> String { dataDirectory + "/console-users" }
 
@@ -47,7 +55,7 @@ public struct UserStore: Sendable {
         guard Self.isValidName(name) else { throw .invalidUserName(name) }
         var all = try users()
         guard !all.contains(where: { $0.name == name }) else { throw .userExists(name) }
-        all.append(ConsoleUser(name: name, role: role, hash: try Self.hash(password)))
+        all.append(ConsoleUser(name: name, role: role, hash: try hash(password)))
         try write(all)
     }
 
@@ -62,7 +70,7 @@ public struct UserStore: Sendable {
     public func update(_ name: String, password: String?, role: ConsoleRole?) throws(ConsoleError) {
         var all = try users()
         guard let i = all.firstIndex(where: { $0.name == name }) else { throw .unknownUser(name) }
-        if let password { all[i].hash = try Self.hash(password) }
+        if let password { all[i].hash = try hash(password) }
         if let role { all[i].role = role }
         try write(all)
     }
@@ -71,18 +79,29 @@ public struct UserStore: Sendable {
     /// wrong password, so the answer does not tell which names exist.
     func verify(_ name: String, password: String, among users: [ConsoleUser]) -> ConsoleUser? {
         guard let user = users.first(where: { $0.name == name }) else {
-            _ = Bcrypt.verify(password, hash: Self.decoyHash)
+            // As costly as the users' own hashes.
+            let cost = users.first.flatMap { UInt8($0.hash.dropFirst(4).prefix(2)) } ?? cost
+            _ = Bcrypt.verify(password, hash: Self.decoy(cost: cost))
             return nil
         }
         return Bcrypt.verify(password, hash: user.hash) ? user : nil
     }
 
-    /// A hash of a random password, verified against when the user is unknown.
-    static let decoyHash = Bcrypt.hash(UUID().uuidString, cost: bcryptCost)
+    /// A hash of a random password per cost, verified against when the user is unknown.
+    private static let decoys = NIOLockedValueBox<[UInt8: String]>([:])
 
-    static func hash(_ password: String) throws(ConsoleError) -> String {
-        guard password.count >= minimumPasswordLength else { throw .weakPassword(minimum: minimumPasswordLength) }
-        return Bcrypt.hash(password, cost: bcryptCost)
+    static func decoy(cost: UInt8) -> String {
+        decoys.withLockedValue { cache in
+            if let hash = cache[cost] { return hash }
+            let hash = Bcrypt.hash(UUID().uuidString, cost: cost)
+            cache[cost] = hash
+            return hash
+        }
+    }
+
+    func hash(_ password: String) throws(ConsoleError) -> String {
+        guard password.count >= Self.minimumPasswordLength else { throw .weakPassword(minimum: Self.minimumPasswordLength) }
+        return Bcrypt.hash(password, cost: cost)
     }
 
     static func isValidName(_ name: String) -> Bool {
