@@ -1,10 +1,10 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import SpurAggregate
 import SpurCore
 import Testing
 
+@testable import SpurAggregate
 @testable import SpurConsole
 
 /// The console reads the database the aggregator writes (WAL): it keeps answering during a run
@@ -26,19 +26,42 @@ import Testing
         }
     }
 
-    /// Runs `body` on a thread of its own and waits for it without holding a thread.
-    static func onThread(_ body: @escaping @Sendable () throws -> Aggregator.Summary) async throws -> Aggregator.Summary {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+    /// The aggregator holds one write transaction for its whole scoring pass: pages answer
+    /// from the last committed state while it is open, and show the new state once it commits.
+    @Test func pagesAnswerWhileTheAggregatorHoldsItsWriteTransaction() async throws {
+        let fixture = try await blocking {
+            let fixture = try ConsoleFixture()
+            try fixture.write(ConsoleFixture.events())
+            try fixture.aggregate()
+            return fixture
+        }
+        let app = try fixture.app()
+        try await app.test(.router) { client in
+            let writer = try AggregateStore(path: fixture.db)
+            defer { writer.close() }
+            let browser = Browser(client)
+            try await browser.signIn("vera")
+            try writer.db.execute("BEGIN IMMEDIATE")
+            try writer.db.execute("UPDATE profiles SET score = 99, json = json_set(json, '$.score', 99) WHERE lead = 'anna@example.org'")
+            let during = try await browser.get("/leads/anna%40example.org")
+            #expect(during.status == .ok && during.text.contains(#"id="score">53<"#))
+            #expect(try await browser.get("/leads?stage=mql").text.contains("anna@example.org"))
+            #expect(try await browser.get("/").status == .ok)
+            try writer.db.execute("COMMIT")
+            let after = try await browser.get("/leads/anna%40example.org")
+            #expect(after.text.contains(#"id="score">99<"#))
         }
     }
 
     @Test(arguments: [false, true])
     func answersDuringARunAndShowsItsDataAfterwards(rebuild: Bool) async throws {
-        let fixture = try ConsoleFixture()
-        try fixture.write(ConsoleFixture.events())
-        try fixture.aggregate()
-        try fixture.write(Self.bulk(events: 40_000, leads: 5_000), node: "bulk")
+        let fixture = try await blocking {
+            let fixture = try ConsoleFixture()
+            try fixture.write(ConsoleFixture.events())
+            try fixture.aggregate()
+            try fixture.write(Self.bulk(events: 40_000, leads: 5_000), node: "bulk")
+            return fixture
+        }
         let app = try fixture.app()
         try await app.test(.router) { client in
             let browser = Browser(client)
@@ -47,11 +70,12 @@ import Testing
             let done = Flag()
             // The aggregator blocks its thread for the whole run, as `spur aggregate` does: it
             // gets a thread of its own, not one of the few that run the tests' async code.
-            async let run = Self.onThread {
+            async let run = blocking {
                 defer { done.set() }
                 return try fixture.aggregate(rebuild: rebuild)
             }
             var answered = 0
+            let started = ContinuousClock.now
             while !done.isSet {
                 let list = try await browser.get("/leads?stage=mql")
                 #expect(list.status == .ok && list.text.contains("anna@example.org"))
@@ -60,9 +84,11 @@ import Testing
                 if !done.isSet { answered += 1 }
             }
             let summary = try await run
+            let runTime = ContinuousClock.now - started
             #expect(summary.leads == 5_003)
-            // The console answered while the run was going on, not only before or after it.
-            #expect(answered >= 1, "answered \(answered) times during the run")
+            // The console answered while the run was going on (when the run was long enough for
+            // a request on a machine busy with other tests; the next test holds the writer still).
+            if runTime > .seconds(3) { #expect(answered >= 1, "answered \(answered) times during a run of \(runTime)") }
             let after = try await browser.get("/leads?q=bulk-")
             #expect(after.status == .ok && after.text.contains("bulk-"))
             #expect(try await browser.get("/").text.contains(#"<p class="big">5003</p>"#))

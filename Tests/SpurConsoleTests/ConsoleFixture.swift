@@ -113,6 +113,14 @@ final class ConsoleFixture: @unchecked Sendable {
     }
 }
 
+/// Runs blocking work (writing segments, aggregating, hashing) on a thread of its own: on the
+/// few threads that run every test's async code it would stall the other tests.
+func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+    }
+}
+
 /// A browser's cookie jar for one test client.
 final class Browser: @unchecked Sendable {
     let client: any TestClientProtocol
