@@ -18,6 +18,8 @@ public enum SpurError: Error, CustomStringConvertible, Sendable, Equatable {
     case invalidRecipients(String)
     /// A newsletter that cannot be wrapped.
     case invalidNewsletter(String)
+    /// Another running collector writes segments as this node in this data directory.
+    case nodeInUse(node: String, lock: String)
 
     /// Why a token was refused. The collector answers all of them alike (4xx, no redirect).
     public enum TokenProblem: Sendable, Equatable {
@@ -45,6 +47,8 @@ public enum SpurError: Error, CustomStringConvertible, Sendable, Equatable {
         case .token(.unknownKey): "the token was signed with a key this server does not have"
         case .token(.badSignature): "the token's signature does not match"
         case .token(.invalidContent(let why)): "the token's content is invalid: \(why)"
+        case .nodeInUse(let node, let lock):
+            "another spur serve is running as node \(node) in this data directory (it holds \(lock)): give each collector its own --node, or stop the other one"
         case .eventLog(_, let detail): detail
         case .invalidInput(let problem), .invalidRecipients(let problem), .invalidNewsletter(let problem): problem
         }

@@ -50,6 +50,7 @@ struct CommandFailure: Error, CustomStringConvertible {
             case .secret: self.init(e.description, status: ExitStatus.config)
             case .token, .invalidInput, .invalidRecipients, .invalidNewsletter: self.init(e.description, status: ExitStatus.dataError)
             case .eventLog: self.init(e.description, status: ExitStatus.ioError)
+            case .nodeInUse: self.init(e.description, status: ExitStatus.unavailable)
             }
         case let e as ConsoleError:
             switch e {

@@ -141,3 +141,26 @@ final class CountingObserver: EventLogObserver, @unchecked Sendable {
         }
     }
 }
+
+@Suite struct NodeLockTests {
+    @Test func aSecondLogForTheSameNodeIsRefusedUntilTheFirstHasStopped() async throws {
+        try await withTemporaryDirectory { dir in
+            var c = EventLog.Configuration(directory: dir, node: "n1")
+            c.commitInterval = .milliseconds(5)
+            let first = try EventLog(configuration: c, logger: quietLogger)
+            let running = Task { try await first.run() }
+            #expect(throws: SpurError.nodeInUse(node: "n1", lock: dir + "/.n1.lock")) {
+                _ = try EventLog(configuration: c, logger: quietLogger)
+            }
+            // Another node in the same directory is fine.
+            var other = c
+            other.node = "n2"
+            _ = try EventLog(configuration: other, logger: quietLogger)
+            first.stop()
+            try await running.value
+            _ = try EventLog(configuration: c, logger: quietLogger)
+            // The lock file is no segment.
+            #expect(try SegmentDirectory.list(dir).allSatisfy { $0.name.node == "n1" || $0.name.node == "n2" })
+        }
+    }
+}

@@ -182,6 +182,25 @@ import Glibc
         #expect(serve.errors.contains("spur: cannot listen on 127.0.0.1:\(port): Address already in use"))
     }
 
+    /// Two collectors with one node name in one data directory would seal each other's open
+    /// segment (acknowledged events lost): the second refuses to start.
+    @Test func aSecondServeOnTheSameNodeExitsAtOnceNamingIt() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (fd, port) = try Self.occupiedPort()
+        close(fd)
+        let first = try Background(["serve", "--data", dir, "--port", String(port), "--node", "n1", "--log-level", "error"])
+        let deadline = Date().addingTimeInterval(10)
+        while !Background.accepts(port) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let second = try Background(["serve", "--data", dir, "--port", "0", "--node", "n1", "--log-level", "error"])
+        #expect(second.exit(within: 5) == 69)
+        #expect(second.errors.contains("spur: another spur serve is running as node n1 in this data directory"))
+        #expect(first.stop(listeningOn: port) == 0)
+        // The first one's segment was sealed by the first one, cleanly.
+        let verify = try Self.spur(["segments", "verify", "--data", dir])
+        #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
+    }
+
     @Test func serveWithAnUnreadableOrInvalidSecretFileExitsAtOnce() throws {
         let dir = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -65,6 +65,8 @@ public final class EventLog: @unchecked Sendable {
         self.observer = observer
         self.logger = logger
         try FileManager.default.createDirectory(atPath: configuration.directory, withIntermediateDirectories: true)
+        // Before recovery: only the holder of the node's lock may seal its open segments.
+        self.nodeLock = try NodeLock(directory: configuration.directory, node: configuration.node)
         self.recoveryReports = try SegmentRecovery.recover(
             directory: configuration.directory, node: configuration.node, fileSystem: fileSystem, logger: logger)
         self.writer = try SegmentWriter(
@@ -77,6 +79,9 @@ public final class EventLog: @unchecked Sendable {
 
     /// What start-up recovery did.
     public let recoveryReports: [RecoveryReport]
+    /// Held from opening until the commit loop has ended (`NodeLock`): then nothing of this
+    /// log writes any more, and a restart in the same process may open the node again.
+    private var nodeLock: NodeLock?
 
     /// Queues events without waiting. Returns false when they were dropped (and counted).
     @discardableResult
@@ -177,6 +182,7 @@ public final class EventLog: @unchecked Sendable {
             condition.lock()
             finished = true
             running = false
+            nodeLock = nil
             let orphans = waiters
             waiters = []
             condition.unlock()
