@@ -10,6 +10,9 @@ import Testing
         #expect(IPStorage.full.stored(IPAddress("203.0.113.77")) == "203.0.113.77")
         #expect(IPStorage.none.stored(IPAddress("203.0.113.77")) == nil)
         #expect(IPAddress("not an ip") == nil)
+        // IPv6 addresses that carry an IPv4 address keep no more of it than /24.
+        #expect(IPStorage.truncate.stored(IPAddress("2002:cb00:714d:1::1")) == "2002:cb00:7100::")
+        #expect(IPStorage.truncate.stored(IPAddress("2001:0:4136:e378:8000:63bf:3fff:fdd2")) == "2001::")
     }
 
     @Test func forwardedForIsBelievedOnlyFromTrustedProxies() {

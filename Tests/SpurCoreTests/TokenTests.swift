@@ -70,6 +70,16 @@ import Testing
         #expect(LinkToken(kind: .click, campaign: "c", url: nil).isValid == false)
         #expect(LinkToken(kind: .open, campaign: "c", lead: "l", url: "https://x.example").isValid == false)
         #expect(LinkToken(kind: .download, campaign: "c", url: "HTTPS://x.example/a.pdf").isValid)
+        // Hosts that parsers disagree on, a user name before the host, no host at all.
+        for url in [
+            "http://\\evil.example", "https://good.example\\@evil.example", "https://good.example@evil.example/", "http://:80/",
+            "https://[]/x", "https://good.example:8443\\x",
+        ] {
+            #expect(!LinkToken(kind: .click, campaign: "c", url: url).isValid, "\(url)")
+        }
+        for url in ["https://good.example:8443/a\\b", "http://[2001:db8::1]:8080/x", "https://good.example/?next=@x\\y"] {
+            #expect(LinkToken(kind: .click, campaign: "c", url: url).isValid, "\(url)")
+        }
     }
 
     @Test func secretsAreValidated() {

@@ -48,6 +48,17 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
         return IPAddress(bytes: out)
     }
 
+    /// The address as `--ip truncate` stores it: IPv4 /24, IPv6 /48 — but an IPv6 address that
+    /// carries an IPv4 address keeps no more of it than an IPv4 address would: 6to4
+    /// (2002:AABB:CCDD::/48 embeds AA.BB.CC.DD) is cut at /40, Teredo (2001:0::/32, the
+    /// server's IPv4 next) at /32.
+    public var truncated: IPAddress {
+        if isIPv4 { return masked(prefixLength: 24) }
+        if bytes[0] == 0x20 && bytes[1] == 0x02 { return masked(prefixLength: 40) }
+        if bytes[0] == 0x20 && bytes[1] == 0x01 && bytes[2] == 0 && bytes[3] == 0 { return masked(prefixLength: 32) }
+        return masked(prefixLength: 48)
+    }
+
     public var description: String {
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         if isIPv4 {
@@ -100,7 +111,7 @@ public enum IPStorage: String, Sendable, CaseIterable {
     public func stored(_ address: IPAddress?) -> String? {
         guard let address else { return nil }
         switch self {
-        case .truncate: return address.masked(prefixLength: address.isIPv4 ? 24 : 48).description
+        case .truncate: return address.truncated.description
         case .full: return address.description
         case .none: return nil
         }

@@ -159,8 +159,14 @@ public enum TargetURL {
             return "target URL must be an absolute http:// or https:// URL"
         }
         let rest = url.drop(while: { $0 != ":" }).dropFirst(3)
-        let host = rest.prefix(while: { $0 != "/" && $0 != "?" && $0 != "#" })
-        if host.isEmpty || host.hasPrefix("@") { return "target URL has no host" }
+        let authority = rest.prefix(while: { $0 != "/" && $0 != "?" && $0 != "#" })
+        // Browsers read a backslash as '/', other parsers as part of the host or user name: the
+        // two would send the click to different hosts.
+        if authority.contains("\\") { return "target URL has a backslash before its path; write '/'" }
+        // `https://shop.example@evil.example/` goes to evil.example: a phishing pattern.
+        if authority.contains("@") { return "target URL has a user name or password before its host" }
+        let host = authority.hasPrefix("[") ? authority.prefix(while: { $0 != "]" }) : authority.prefix(while: { $0 != ":" })
+        if host.isEmpty || host == "[" { return "target URL has no host" }
         return nil
     }
 }

@@ -29,7 +29,10 @@ struct RequestFacts {
         var optedOut = false
         for header in headers[values: .cookie] {
             for pair in header.split(separator: ";") {
-                let trimmed = pair.drop(while: { $0 == " " })
+                // Optional whitespace around each pair (RFC 6265 clients send "a=1; b=2", some "a=1 ;b=2").
+                var trimmed = pair
+                while let c = trimmed.first, c == " " || c == "\t" { trimmed = trimmed.dropFirst() }
+                while let c = trimmed.last, c == " " || c == "\t" { trimmed = trimmed.dropLast() }
                 if trimmed.hasPrefix(Self.visitorCookie + "=") {
                     let value = trimmed.dropFirst(Self.visitorCookie.count + 1)
                     if VisitorID.isValid(value) { visitor = String(value) }
