@@ -13,7 +13,8 @@ import Testing
         let click = clickToken()
         let beacon = #"{"url":"https://s.example/pipelined"}"#
         let events = try await withCollector(via: .server) { client in
-            let connection = try RawConnection(port: client.port!)
+            // The beacon's answer waits for a group commit: generous on a machine busy with other tests.
+            let connection = try RawConnection(port: client.port!, receiveTimeout: 20)
             // A slow-path request first: the fast path must not overtake its answer.
             connection.send(
                 "POST /e HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain\r\nContent-Length: \(beacon.utf8.count)\r\n\r\n\(beacon)"
@@ -37,12 +38,14 @@ import Testing
     @Test func theRequestTimeoutStillClosesIdleConnectionsAfterFastAnswers() async throws {
         let open = clickToken(kind: .open)
         try await withCollector(via: .server, { $0.requestTimeout = .seconds(1) }) { client in
-            let connection = try RawConnection(port: client.port!)
+            let connection = try RawConnection(port: client.port!, receiveTimeout: 20)
             connection.send("GET /o/\(open).gif HTTP/1.1\r\nHost: t\r\n\r\n")
             #expect(statusCodes(await connection.receive { $0.contains("GIF89a") }) == [200])
             let start = ContinuousClock.now
             #expect(await connection.isClosedByPeer())
-            #expect(ContinuousClock.now - start < .seconds(4))
+            // Closed after the configured 1 s, not the default 30 s; the margin is for a machine
+            // busy with the other tests.
+            #expect(ContinuousClock.now - start < .seconds(15))
         }
     }
 
