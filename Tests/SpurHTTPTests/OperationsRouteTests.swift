@@ -49,7 +49,8 @@ import Testing
                 #expect(r.text.contains("<html lang=\"de\">") && r.text.contains("Sie haben widersprochen"))
                 #expect(r.headers[.contentLanguage] == "de" && r.headers[.vary] == "Accept-Language")
             }
-            try await client.execute(uri: "/optin", method: .get, headers: german) { r in #expect(r.text.contains("Erfassung zugelassen")) }
+            try await client.execute(uri: "/optin", method: .get, headers: german) { r in #expect(r.text.contains("Wieder zulassen</button>")) }
+            try await client.execute(uri: "/optin", method: .post, headers: german) { r in #expect(r.text.contains("Erfassung zugelassen")) }
             try await client.execute(uri: "/optout", method: .get) { r in #expect(r.text.contains("You are opted out")) }
             try await client.execute(uri: "/c/broken", method: .get, headers: german) { r in
                 #expect(r.status == .badRequest && r.text.contains("Dieser Link funktioniert nicht"))
@@ -99,8 +100,20 @@ import Testing
                 #expect(cookies.contains { $0.hasPrefix("spur_optout=1;") })
                 #expect(cookies.contains { $0.hasPrefix("spur_vid=;") && $0.contains("Max-Age=0") })
             }
+            // Following a link (or an embedded image) to /optin changes nothing: it shows a button.
             try await client.execute(uri: "/optin", method: .get) { r in
-                #expect(r.cookies().contains { $0.hasPrefix("spur_optout=;") && $0.contains("Max-Age=0") })
+                #expect(r.status == .ok && r.cookies().isEmpty && r.text.contains(#"<form method="post" action="optin">"#))
+            }
+            // Another site's form or fetch cannot opt the browser in again.
+            for headers: HTTPFields in [[.origin: "https://evil.example"], [HTTPField.Name("Sec-Fetch-Site")!: "cross-site"]] {
+                try await client.execute(uri: "/optin", method: .post, headers: headers) { r in
+                    #expect(r.status == .forbidden && r.cookies().isEmpty)
+                }
+            }
+            // The button on this host's page can.
+            let sameOrigin: HTTPFields = [.origin: "http://localhost", HTTPField.Name("Sec-Fetch-Site")!: "same-origin"]
+            try await client.execute(uri: "/optin", method: .post, headers: sameOrigin) { r in
+                #expect(r.status == .ok && r.cookies().contains { $0.hasPrefix("spur_optout=;") && $0.contains("Max-Age=0") })
             }
         }
     }

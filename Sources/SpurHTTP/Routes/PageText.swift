@@ -48,6 +48,35 @@ enum PageText {
         }
     }
 
+    /// The page `/optin` shows: a button that sends the same-origin `POST`.
+    static func optInButton(_ l: PageLanguage) -> (title: String, message: String) {
+        switch l {
+        case .en:
+            (
+                "Allow counting again?",
+                "This browser has opted out of this site's analytics. "
+                    + "<form method=\"post\" action=\"optin\"><button type=\"submit\">Opt in again</button></form>"
+            )
+        case .de:
+            (
+                "Erfassung wieder zulassen?",
+                "Dieser Browser hat der Webanalyse dieser Website widersprochen. "
+                    + "<form method=\"post\" action=\"optin\"><button type=\"submit\">Wieder zulassen</button></form>"
+            )
+        }
+    }
+
+    static func optInRefused(_ l: PageLanguage) -> (title: String, message: String) {
+        switch l {
+        case .en: ("Not changed", "Opting in again works only with the button on this site's <a href=\"optin\">opt-in page</a>.")
+        case .de:
+            (
+                "Nicht geändert",
+                "Die Erfassung lässt sich nur mit der Schaltfläche auf der <a href=\"optin\">Seite dieser Website</a> wieder zulassen."
+            )
+        }
+    }
+
     static func brokenLink(_ l: PageLanguage) -> (title: String, message: String) {
         switch l {
         case .en:
