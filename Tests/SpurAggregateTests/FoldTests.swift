@@ -18,6 +18,20 @@ import Testing
         #expect(try dir.profile("lead-1")?.score == 53)
     }
 
+    /// Segments and the database hold who clicked what: owner-only, whatever the umask.
+    @Test func segmentsAndTheDatabaseAreOwnerOnly() async throws {
+        let old = umask(0o022)
+        defer { umask(old) }
+        let dir = DataDir()
+        try await dir.write(referenceEvents())
+        try dir.aggregate(asOf: endOf(day: 7), rebuild: false)
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.segments).map { dir.segments + "/" + $0 } + [dir.db]
+        for file in files where !file.hasSuffix(".lock") {
+            let mode = (try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int) ?? -1
+            #expect(mode == 0o600, "\(file): \(String(mode, radix: 8))")
+        }
+    }
+
     @Test func aFirstFoldBuildsTheIndexesAfterwardsAndAnInterruptedOneGetsThemBack() async throws {
         let dir = DataDir()
         try await dir.write(referenceEvents())

@@ -41,7 +41,8 @@ public struct PosixFileSystem: SegmentFileSystem {
     public init() {}
 
     public func createExclusive(_ path: String) throws(SpurError) -> Int32 {
-        let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o644)
+        // Owner-only whatever the umask: segments hold who clicked what.
+        let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw SpurError.io(operation: "create", path: path, errno: errno) }
         return fd
     }
