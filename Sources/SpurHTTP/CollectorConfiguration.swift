@@ -25,6 +25,9 @@ public struct CollectorConfiguration: Sendable {
 
     public var ipStorage: IPStorage = .truncate
     public var trustedProxies: [IPNetwork] = []
+    /// Client addresses that may read `/metrics` and `/readyz` (after `X-Forwarded-For` from a
+    /// trusted proxy): loopback by default, so the public site does not show them.
+    public var metricsAllow: [IPNetwork] = [IPNetwork("127.0.0.0/8")!, IPNetwork("::1")!]
     public var doNotTrack: DoNotTrackMode = .anonymous
     public var cookieDomain: String?
     /// Mark cookies `Secure`; nil means: when the public URL is https.

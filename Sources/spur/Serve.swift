@@ -50,6 +50,10 @@ struct Serve: AsyncParsableCommand {
     )
     var requestTimeout: DurationArgument?
     @Option(
+        help: "Client address or CIDR that may read /metrics and /readyz (repeatable). [env: SPUR_METRICS_ALLOW, comma-separated] (default: loopback)"
+    )
+    var metricsAllow: [String] = []
+    @Option(
         help:
             "Site origin allowed to send beacons with cookies via CORS, e.g. https://shop.example (repeatable). [env: SPUR_SITE_ORIGINS, comma-separated]"
     )
@@ -154,6 +158,13 @@ struct Serve: AsyncParsableCommand {
             }
             return net
         }
+        let allow = try Environment.list(metricsAllow, "SPUR_METRICS_ALLOW").map { text in
+            guard let net = IPNetwork(text.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--metrics-allow '\(text)' is not an IP address or CIDR range")
+            }
+            return net
+        }
+        if !allow.isEmpty { c.metricsAllow = allow }
         c.doNotTrack = try Environment.fallback(dnt, "SPUR_DNT", flag: "--dnt") ?? c.doNotTrack
         c.cookieDomain = cookieDomain ?? Environment.value("SPUR_COOKIE_DOMAIN")
         if let d = c.cookieDomain,

@@ -118,6 +118,26 @@ import Testing
         }
     }
 
+    /// `/metrics` and `/readyz` only for `--metrics-allow` (loopback by default), judged by the
+    /// client address after a trusted proxy's `X-Forwarded-For`: not readable from the internet
+    /// through the shipped nginx config.
+    @Test func metricsAndReadinessOnlyForAllowedAddresses() async throws {
+        _ = try await withCollector(via: .server, { $0.trustedProxies = [IPNetwork("127.0.0.1")!] }) { client in
+            for uri in ["/metrics", "/readyz"] {
+                try await client.execute(uri: uri, method: .get) { #expect($0.status == .ok, "\(uri)") }
+                try await client.execute(uri: uri, method: .get, headers: [.init("X-Forwarded-For")!: "203.0.113.77"]) { r in
+                    #expect(r.status == .forbidden && !r.text.contains("spur_"), "\(uri)")
+                }
+            }
+            try await client.execute(uri: "/healthz", method: .get, headers: [.init("X-Forwarded-For")!: "203.0.113.77"]) {
+                #expect($0.status == .ok)
+            }
+        }
+        _ = try await withCollector(via: .server, { $0.metricsAllow = [IPNetwork("10.0.0.0/8")!] }) { client in
+            try await client.execute(uri: "/metrics", method: .get) { #expect($0.status == .forbidden) }
+        }
+    }
+
     @Test func liveServerTruncatesIPsAndBelievesOnlyTrustedProxies() async throws {
         let events = try await withCollector(via: .server, { $0.trustedProxies = [IPNetwork("127.0.0.1")!] }) { client in
             try await client.execute(uri: "/p.gif?url=https://s.example/", method: .get, headers: [.init("X-Forwarded-For")!: "203.0.113.77"]) { r in

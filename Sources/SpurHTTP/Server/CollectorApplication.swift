@@ -82,8 +82,10 @@ public enum CollectorApplication {
         SiteController(siteOrigins: Set(configuration.siteOrigins)).register(on: router)
         IdentifyController(ingest: ingest, apiKeys: configuration.apiKeys.map { Array($0.utf8) }).register(on: router)
         PrivacyController(cookies: ingest.cookies).register(on: router)
-        OperationsController(eventLog: eventLog, metrics: metrics, segmentDirectory: configuration.segmentDirectory)
-            .register(on: router)
+        OperationsController(
+            eventLog: eventLog, metrics: metrics, segmentDirectory: configuration.segmentDirectory, allow: configuration.metricsAllow,
+            resolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies)
+        ).register(on: router)
         return router
     }
 }
