@@ -49,6 +49,19 @@ import Testing
         }
     }
 
+    /// Two Host headers: servers and proxies disagree on which counts; 400 on both paths.
+    @Test func aSecondHostHeaderIsRefused() async throws {
+        let open = clickToken(kind: .open)
+        let events = try await withCollector(via: .server) { client in
+            for target in ["/o/\(open).gif", "/healthz"] {
+                let connection = try RawConnection(port: client.port!, receiveTimeout: 20)
+                connection.send("GET \(target) HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n")
+                #expect(statusCodes(await connection.receive { statusCodes($0).count >= 1 }) == [400], "\(target)")
+            }
+        }
+        #expect(events.isEmpty)
+    }
+
     @Test func connectionCloseIsHonoured() async throws {
         let click = clickToken()
         try await withCollector(via: .server) { client in

@@ -1,7 +1,8 @@
 import HTTPTypes
 import Hummingbird
 
-/// Refuses over-long request targets (414) and header sections (431) before any route runs.
+/// Refuses over-long request targets (414), header sections (431) and a second `Host` (400)
+/// before any route runs.
 struct LimitsMiddleware: RouterMiddleware {
     typealias Context = CollectorContext
     let maxURIBytes: Int
@@ -15,12 +16,21 @@ struct LimitsMiddleware: RouterMiddleware {
             return Responses.text(
                 .requestHeaderFieldsTooLarge, "The request headers are larger than \(maxHeaderBytes) bytes.")
         }
+        if HeaderSize.hasSecondHost(request.headers) {
+            return Responses.text(.badRequest, "The request has more than one Host header.")
+        }
         return try await next(request, context)
     }
 }
 
 /// The size of a header section as the limits count it: each field's name, value, ": " and CRLF.
 enum HeaderSize {
+    /// The first `Host` became the request's authority; another one is left among the fields.
+    /// Proxies and servers disagree on which of two counts (RFC 9112 §3.2: answer 400).
+    static func hasSecondHost(_ fields: HTTPFields) -> Bool { fields[values: host].isEmpty == false }
+
+    private static let host = HTTPField.Name("Host")!
+
     static func of(_ fields: HTTPFields) -> Int {
         fields.reduce(0) { $0 + $1.name.rawName.utf8.count + $1.value.utf8.count + 4 }
     }

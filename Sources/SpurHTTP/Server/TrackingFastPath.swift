@@ -72,6 +72,8 @@ final class TrackingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         else { return nil }
         // Connection: close is left to the router, which closes after the answer.
         if head.headerFields[values: .connection].contains(where: { $0.lowercased().contains("close") }) { return nil }
+        // A second Host is refused by the router (LimitsMiddleware).
+        if HeaderSize.hasSecondHost(head.headerFields) { return nil }
         return HeaderSize.of(head.headerFields) <= maxHeaderBytes ? route : nil
     }
 
