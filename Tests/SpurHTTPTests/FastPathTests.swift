@@ -62,6 +62,18 @@ import Testing
         #expect(events.isEmpty)
     }
 
+    /// A broken chunked body is the client's mistake (400), not too much data (413).
+    @Test func aMalformedChunkedBodyIs400() async throws {
+        let events = try await withCollector(via: .server) { client in
+            let connection = try RawConnection(port: client.port!, receiveTimeout: 20)
+            connection.send(
+                "POST /e HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"url\r\nZZ\r\nxx\r\n0\r\n\r\n")
+            let text = await connection.receive { statusCodes($0).count >= 1 }
+            #expect(statusCodes(text) == [400], "\(text.prefix(200))")
+        }
+        #expect(events.isEmpty)
+    }
+
     @Test func connectionCloseIsHonoured() async throws {
         let click = clickToken()
         try await withCollector(via: .server) { client in

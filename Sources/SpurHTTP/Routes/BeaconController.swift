@@ -29,10 +29,9 @@ struct BeaconController: Sendable {
             return Responses.text(.contentTooLarge, "The body is larger than \(limit) bytes.")
         }
         let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: limit)
-        } catch {
-            return Responses.text(.contentTooLarge, "The body is larger than \(limit) bytes.")
+        switch await RequestBodyReader.collect(request, limit: limit) {
+        case .success(let b): body = b
+        case .failure(let problem): return problem.response
         }
         let inputs: [BeaconEvent]
         do {

@@ -24,10 +24,9 @@ struct IdentifyController: Sendable {
             return response
         }
         let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: ingest.configuration.maxBodyBytes)
-        } catch {
-            return Responses.text(.contentTooLarge, "The body is larger than \(ingest.configuration.maxBodyBytes) bytes.")
+        switch await RequestBodyReader.collect(request, limit: ingest.configuration.maxBodyBytes) {
+        case .success(let b): body = b
+        case .failure(let problem): return problem.response
         }
         let object: [String: Any]
         do {

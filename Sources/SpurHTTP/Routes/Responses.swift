@@ -110,3 +110,22 @@ struct CookieWriter: Sendable {
         return s
     }
 }
+
+/// Reading a request body: too large is `413`, anything else (a broken chunked encoding, a
+/// connection cut mid-body) is `400` — the client sent something wrong, not too much.
+enum RequestBodyReader {
+    static func collect(_ request: Request, limit: Int) async -> Result<ByteBuffer, PlainResponseError> {
+        do {
+            return .success(try await request.body.collect(upTo: limit))
+        } catch is NIOTooManyBytesError {
+            return .failure(PlainResponseError(response: Responses.text(.contentTooLarge, "The body is larger than \(limit) bytes.")))
+        } catch {
+            return .failure(PlainResponseError(response: Responses.text(.badRequest, "The request body is malformed.")))
+        }
+    }
+}
+
+/// An answer in place of a body that could not be read.
+struct PlainResponseError: Error {
+    let response: Response
+}
