@@ -34,12 +34,7 @@ struct ConsoleServe: AsyncParsableCommand {
     func validate() throws { _ = try consoleConfiguration() }
 
     func run() async throws {
-        let level = try Environment.fallback(logLevel, "SPUR_LOG_LEVEL", flag: "--log-level") ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        try Environment.bootstrapLogging(logLevel)
         let logger = Logger(label: "spur.console")
         let configuration = try consoleConfiguration()
         let users = try UserStore(path: configuration.usersFile).users()

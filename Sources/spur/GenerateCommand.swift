@@ -37,7 +37,6 @@ struct Generate: ParsableCommand {
             "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
             "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15",
         ]
-        var batch = EventBatch()
         var sequence = 0
         // Time advances monotonically through the history, like a real collector's.
         for i in 0..<events {
@@ -101,13 +100,8 @@ struct Generate: ParsableCommand {
                 e.url = "https://shop.example/filialen"
                 e.name = "store_locator_search"
             }
-            batch.append(e)
-            if batch.count == 2000 {
-                try writer.append(batch)
-                batch = EventBatch()
-            }
+            try writer.add(e)
         }
-        try writer.append(batch)
         try writer.finish()
         print("wrote \(events) events for \(leads) leads over \(days) days to \(dir)")
     }

@@ -46,15 +46,7 @@ struct Import: ParsableCommand {
         var logger = Logger(label: "spur.import")
         logger.logLevel = .warning
         let writer = try SegmentBatchWriter(directory: dir, node: node, logger: logger)
-        var batch = EventBatch()
-        for e in events {
-            batch.append(e)
-            if batch.count == 2000 {
-                try writer.append(batch)
-                batch = EventBatch()
-            }
-        }
-        try writer.append(batch)
+        for e in events { try writer.add(e) }
         try writer.finish()
         print("imported \(events.count) events into \(dir)")
     }

@@ -24,6 +24,16 @@ enum Environment {
         return parsed
     }
 
+    /// Logs to stderr at `--log-level`, else `SPUR_LOG_LEVEL`, else info (the long-running commands).
+    static func bootstrapLogging(_ flag: Logger.Level?) throws {
+        let level = try fallback(flag, "SPUR_LOG_LEVEL", flag: "--log-level") ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+
     /// A comma-separated list variable, for repeatable flags.
     static func list(_ flag: [String], _ variable: String) -> [String] {
         guard flag.isEmpty else { return flag }

@@ -86,12 +86,7 @@ struct Serve: AsyncParsableCommand {
     func validate() throws { _ = try collectorConfiguration() }
 
     func run() async throws {
-        let level = try Environment.fallback(logLevel, "SPUR_LOG_LEVEL", flag: "--log-level") ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        try Environment.bootstrapLogging(logLevel)
         let logger = Logger(label: "spur")
         let configuration = try collectorConfiguration()
         let (keyring, source) = try secret.keyring(dataDirectory: configuration.dataDirectory, create: true)

@@ -69,7 +69,8 @@ extension Templates {
         {{/body}}{{/layout}}
         """#
 
-    static let chartLine = #"""
+    /// The figure's heading, the SVG's title and description, the axes and their ticks.
+    static let chartTop = #"""
         <figure class="chart" id="{{id}}">
         <h2>{{title}}</h2>
         <svg role="img" aria-labelledby="{{id}}-title {{id}}-desc" viewBox="{{viewBox}}" width="{{width}}" height="{{height}}" class="chart-svg">
@@ -80,34 +81,30 @@ extension Templates {
         <text class="axis-title" x="{{left}}" dx="-6" y="{{titleY}}" text-anchor="end">{{yTitle}}</text>
         <text class="axis-title" x="{{right}}" y="{{height}}" dy="-4" text-anchor="end">{{xTitle}}</text>
         {{#xTicks}}<text class="tick" x="{{x}}" y="{{labelY}}" text-anchor="middle">{{label}}</text>{{/xTicks}}
-        {{#series}}<polyline class="line {{style}}" points="{{points}}"></polyline>{{#dots}}<circle class="dot {{style}}" cx="{{cx}}" cy="{{cy}}" r="3"></circle>{{/dots}}{{/series}}
-        </svg>
+        """#
+
+    /// The legend and the chart's numbers as a table (the text alternative people can read).
+    static let chartNumbers = #"""
         <figcaption>{{#legend}}<span class="key {{style}}">■</span> {{name}} {{/legend}}</figcaption>
         <details><summary>{{t.chart_table}}</summary>
         <table class="numbers"><thead><tr><th>{{t.chart_days}}</th>{{#headers}}<th>{{name}}</th>{{/headers}}</tr></thead>
         <tbody>{{#rows}}<tr><td>{{label}}</td>{{#cells}}<td class="num">{{value}}</td>{{/cells}}</tr>{{/rows}}</tbody></table>
         </details>
+        """#
+
+    static let chartLine = #"""
+        {{>chart-top}}
+        {{#series}}<polyline class="line {{style}}" points="{{points}}"></polyline>{{#dots}}<circle class="dot {{style}}" cx="{{cx}}" cy="{{cy}}" r="3"></circle>{{/dots}}{{/series}}
+        </svg>
+        {{>chart-numbers}}
         </figure>
         """#
 
     static let chartBars = #"""
-        <figure class="chart" id="{{id}}">
-        <h2>{{title}}</h2>
-        <svg role="img" aria-labelledby="{{id}}-title {{id}}-desc" viewBox="{{viewBox}}" width="{{width}}" height="{{height}}" class="chart-svg">
-        <title id="{{id}}-title">{{title}}</title>
-        <desc id="{{id}}-desc">{{description}}</desc>
-        {{#yTicks}}<line class="grid" x1="{{left}}" x2="{{right}}" y1="{{y}}" y2="{{y}}"></line><text class="tick" x="{{left}}" dx="-6" y="{{ty}}" text-anchor="end">{{label}}</text>{{/yTicks}}
-        <line class="axis" x1="{{left}}" x2="{{right}}" y1="{{bottom}}" y2="{{bottom}}"></line>
-        <text class="axis-title" x="{{left}}" dx="-6" y="{{titleY}}" text-anchor="end">{{yTitle}}</text>
-        <text class="axis-title" x="{{right}}" y="{{height}}" dy="-4" text-anchor="end">{{xTitle}}</text>
-        {{#xTicks}}<text class="tick" x="{{x}}" y="{{labelY}}" text-anchor="middle">{{label}}</text>{{/xTicks}}
+        {{>chart-top}}
         {{#rects}}<rect class="bar {{style}}" x="{{x}}" y="{{y}}" width="{{w}}" height="{{h}}"><title>{{tip}}</title></rect>{{/rects}}
         </svg>
-        <figcaption>{{#legend}}<span class="key {{style}}">■</span> {{name}} {{/legend}}</figcaption>
-        <details><summary>{{t.chart_table}}</summary>
-        <table class="numbers"><thead><tr><th>{{t.chart_days}}</th>{{#headers}}<th>{{name}}</th>{{/headers}}</tr></thead>
-        <tbody>{{#rows}}<tr><td>{{label}}</td>{{#cells}}<td class="num">{{value}}</td>{{/cells}}</tr>{{/rows}}</tbody></table>
-        </details>
+        {{>chart-numbers}}
         </figure>
         """#
 }

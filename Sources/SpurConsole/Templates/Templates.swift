@@ -4,7 +4,8 @@ import Mustache
 enum Templates {
     static var all: [String: String] {
         [
-            "layout": layout, "login": login, "message": message, "chart-line": chartLine, "chart-bars": chartBars,
+            "layout": layout, "login": login, "message": message, "chart-line": chartLine, "chart-bars": chartBars, "chart-top": chartTop,
+            "chart-numbers": chartNumbers,
             "overview-body": overviewBody, "prerendered": prerendered, "health": health, "leads": leads, "lead": lead, "campaigns": campaigns,
             "campaign": campaign,
         ]

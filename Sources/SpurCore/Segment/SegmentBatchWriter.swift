@@ -4,6 +4,9 @@ import Logging
 /// for tools such as the demo-data generator and segment rewriting. Each `append` is one frame.
 public final class SegmentBatchWriter {
     private let writer: SegmentWriter
+    private var pending = EventBatch()
+    /// Events per frame for `add`.
+    public static let frameEvents = 2000
 
     public init(directory: String, node: String, segmentMaxBytes: Int = 64 << 20, logger: Logger) throws {
         writer = try SegmentWriter(
@@ -19,8 +22,19 @@ public final class SegmentBatchWriter {
             [.init(payload: batch.bytes, count: batch.count, minMillis: batch.minMillis, maxMillis: batch.maxMillis)], nowNanos: 0)
     }
 
-    /// Syncs and seals the open segment.
+    /// Adds one event; every `frameEvents` events become one frame (`finish` writes the rest).
+    public func add(_ event: Event) throws {
+        pending.append(event)
+        if pending.count == Self.frameEvents {
+            try append(pending)
+            pending = EventBatch()
+        }
+    }
+
+    /// Writes what `add` holds, syncs and seals the open segment.
     public func finish() throws {
+        try append(pending)
+        pending = EventBatch()
         try writer.sync()
         try writer.seal()
     }
