@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The console on a million leads: p99 latency with wrk (16 connections) for the pages people
 # wait for, and the console's peak memory. Targets (docs/performance.md#console): p99 <= 50 ms
-# each, RSS <= 128 MiB.
+# for the overview, the filtered list on a deep page and the lead pages (rows marked "target";
+# the other rows are measured and shown, not judged), RSS <= 128 MiB.
 #
 #  1. `spur segments generate` (4 M events, 2 M lead ids: about 1.07 M of them get events) and
 #     `spur aggregate` build the database once into $SPUR_BENCH_DIR (kept for the next run).
@@ -60,10 +61,11 @@ ICURSOR=$(printf 'score\n%s\n%s' "$(sed -n 1p <<<"$ICURSOR_ROW")" "$(sed -n 2p <
 
 declare -a NAMES=("overview" "leads grade 6 D, after 100k" "leads stage sql" "leads id prefix" "leads interest $INTEREST, after 10k"
   "leads campaign nl-3, by last seen" "lead page, top 5000 ($EVENTS events)" "lead page, busiest ($BUSY_EVENTS events)")
+declare -a TARGET=(1 1 0 0 0 0 1 1)
 declare -a PATHS=("/" "/leads?grade=6&letter=D&after=$CURSOR" "/leads?stage=sql" "/leads?q=lead-12345" "/leads?interest=$INTEREST&after=$ICURSOR"
   "/leads?campaign=nl-3&sort=last_seen" "/leads/$LEAD" "/leads/$BUSY")
 echo "$LEADS leads; wrk ${SECS}s, $CONNECTIONS connections"
-printf '%-40s %6s %9s %9s %9s\n' page status req/s p50 p99
+printf '%-40s %6s %9s %9s %9s %s\n' page status req/s p50 p99 "p99 <= 50 ms"
 FAIL=0
 for i in "${!PATHS[@]}"; do
   url="http://127.0.0.1:$PORT${PATHS[$i]}"
@@ -72,9 +74,12 @@ for i in "${!PATHS[@]}"; do
   rps=$(awk '/Requests\/sec/ {print $2}' "$DIR/wrk.txt")
   p50=$(awk '$1=="50%" {print $2}' "$DIR/wrk.txt"); p99=$(awk '$1=="99%" {print $2}' "$DIR/wrk.txt")
   non2xx=$(awk '/Non-2xx/ {print $NF}' "$DIR/wrk.txt")
-  printf '%-40s %6s %9s %9s %9s %s\n' "${NAMES[$i]}" "$status" "$rps" "$p50" "$p99" "${non2xx:+(non-2xx: $non2xx)}"
   ms=$(awk -v v="$p99" 'BEGIN { if (v ~ /us$/) print v / 1000; else if (v ~ /ms$/) print v + 0; else print v * 1000 }')
-  if [ "$status" != 200 ] || [ -n "$non2xx" ] || awk -v m="$ms" 'BEGIN { exit !(m > 50) }'; then FAIL=1; fi
+  met=$(awk -v m="$ms" 'BEGIN { print (m <= 50 ? "yes" : "no") }')
+  [ "${TARGET[$i]}" = 1 ] && judged="target: $met" || judged="(shown: $met)"
+  printf '%-40s %6s %9s %9s %9s %s %s\n' "${NAMES[$i]}" "$status" "$rps" "$p50" "$p99" "$judged" "${non2xx:+(non-2xx: $non2xx)}"
+  if [ "$status" != 200 ] || [ -n "$non2xx" ]; then FAIL=1; fi
+  if [ "${TARGET[$i]}" = 1 ] && [ "$met" = no ]; then FAIL=1; fi
 done
 RSS=$(( $(awk '/VmHWM/ {print $2}' /proc/$PID/status) / 1024 ))
 echo "console peak RSS: $RSS MiB (target <= 128)"

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdAuth
 import Logging
+import Mustache
 import SpurAggregate
 
 /// The lead list: filters, sort, keyset paging (fast on any page at a million leads) and the
@@ -74,13 +75,7 @@ struct LeadsController: Sendable {
         }
         let params = Self.parameters(q)
         let filterQuery = PageRenderer.query(params)
-        let rows: [[String: Any]] = page.leads.map { p in
-            [
-                "lead": p.lead, "href": "/leads/" + PageRenderer.segment(p.lead), "label": p.label, "score": Format.number(p.score),
-                "implicit": Format.number(p.implicit), "explicit": Format.number(p.explicit), "stage": p.stage.rawValue,
-                "interests": p.topInterests.joined(separator: ", "), "lastSeen": Format.isoTime(p.lastSeen),
-            ]
-        }
+        let rows = page.leads.map(LeadRow.init)
         let values: [String: Any] = [
             "f": [
                 "interest": q.interest ?? "", "campaign": q.campaign ?? "", "minScore": q.minScore.map { Format.number($0) } ?? "",
@@ -127,5 +122,39 @@ struct LeadsController: Sendable {
         return Response(
             status: .ok,
             headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"spur-leads.csv\""], body: body)
+    }
+}
+
+/// One row of the lead list for the template. A final class with its own lookup: Mustache
+/// resolves each of the row's fields with dynamic casts, which cost several times more on a
+/// `[String: Any]` than on a class (the list renders 50 rows of 10 fields per request).
+final class LeadRow: MustacheParent, @unchecked Sendable {
+    let lead, href, label, score, implicit, explicit, stage, interests, lastSeen: String
+
+    init(_ p: LeadSummary) {
+        lead = p.lead
+        href = "/leads/" + PageRenderer.segment(p.lead)
+        label = p.label
+        score = Format.number(p.score)
+        implicit = Format.number(p.implicit)
+        explicit = Format.number(p.explicit)
+        stage = p.stage.rawValue
+        interests = p.topInterests.joined(separator: ", ")
+        lastSeen = Format.isoTime(p.lastSeen)
+    }
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "lead": lead
+        case "href": href
+        case "label": label
+        case "score": score
+        case "implicit": implicit
+        case "explicit": explicit
+        case "stage": stage
+        case "interests": interests
+        case "lastSeen": lastSeen
+        default: nil
+        }
     }
 }
