@@ -250,6 +250,9 @@ import Testing
             browser.language = "de-DE,de;q=0.9,en;q=0.5"
             try await browser.signIn("vera")
             #expect(try await browser.get("/").text.contains("<h1>Überblick</h1>"))
+            // Error pages too speak the language: the reason comes from the catalog.
+            let bad = try await browser.get("/leads?grade=9")
+            #expect(bad.status == .badRequest && bad.text.contains("Die Note muss zwischen 1 und 6 liegen."))
             browser.language = "en"
             let switched = try await browser.get("/language?to=de&back=/leads")
             #expect(switched.status == .found && switched.headers[.location] == "/leads")

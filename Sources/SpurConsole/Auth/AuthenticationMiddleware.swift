@@ -37,7 +37,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 let target = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
                 return .redirect(to: "/login?next=" + PageRenderer.percentEncoded(target), type: .found)
             }
-            throw HTTPError(.unauthorized, message: "Sign in first.")
+            throw HTTPError(.unauthorized, message: context.text("sign_in_first"))
         }
         return try await next(request, context)
     }

@@ -102,7 +102,7 @@ struct LeadController: Sendable {
     private func forget(_ request: Request, _ context: ConsoleContext) async throws -> Response {
         let id = try context.pathParameter()
         let form = try await LoginController.form(TokenForm.self, request, context)
-        guard CSRF.matches(form.csrf, context.sessions.session?.csrf) else { throw HTTPError(.forbidden, message: "Missing or wrong form token.") }
+        guard CSRF.matches(form.csrf, context.sessions.session?.csrf) else { throw HTTPError(.forbidden, message: context.text("bad_token")) }
         guard context.user?.role == .admin else {
             return renderer.message(context.text("forbidden"), context.text("admins_only"), request: request, context: context, status: .forbidden)
         }

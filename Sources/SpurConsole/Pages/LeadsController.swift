@@ -18,24 +18,24 @@ struct LeadsController: Sendable {
     }
 
     /// The query a request's parameters describe; a bad parameter is a 400 that names it.
-    static func query(_ request: Request) throws -> LeadQuery {
+    static func query(_ request: Request, _ context: ConsoleContext) throws -> LeadQuery {
         let p = request.uri.queryParameters
         func text(_ name: String) -> String? { p[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
         var q = LeadQuery()
         if let v = text("stage") {
-            guard let s = Stage(rawValue: v) else { throw HTTPError(.badRequest, message: "stage must be none, mql or sql") }
+            guard let s = Stage(rawValue: v) else { throw HTTPError(.badRequest, message: context.text("bad_stage")) }
             q.stage = s
         }
         if let v = text("grade") {
-            guard let g = Int(v).flatMap(Grade.init(rawValue:)) else { throw HTTPError(.badRequest, message: "grade must be 1 to 6") }
+            guard let g = Int(v).flatMap(Grade.init(rawValue:)) else { throw HTTPError(.badRequest, message: context.text("bad_grade")) }
             q.grade = g
         }
         if let v = text("letter") {
-            guard let l = Letter(rawValue: v.uppercased()) else { throw HTTPError(.badRequest, message: "letter must be A, B, C or D") }
+            guard let l = Letter(rawValue: v.uppercased()) else { throw HTTPError(.badRequest, message: context.text("bad_letter")) }
             q.letter = l
         }
         if let v = text("min_score") {
-            guard let n = Double(v), n.isFinite else { throw HTTPError(.badRequest, message: "min_score must be a number") }
+            guard let n = Double(v), n.isFinite else { throw HTTPError(.badRequest, message: context.text("bad_min_score")) }
             q.minScore = n
         }
         q.interest = text("interest")
@@ -43,7 +43,7 @@ struct LeadsController: Sendable {
         q.search = text("q")
         if let v = text("sort") {
             guard let s = LeadQuery.Sort(rawValue: v) else {
-                throw HTTPError(.badRequest, message: "sort must be one of \(LeadQuery.Sort.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw HTTPError(.badRequest, message: context.text("bad_sort"))
             }
             q.sort = s
         }
@@ -61,7 +61,7 @@ struct LeadsController: Sendable {
     }
 
     private func list(_ request: Request, _ context: ConsoleContext) async throws -> Response {
-        let q = try Self.query(request)
+        let q = try Self.query(request, context)
         let page: LeadSummaryPage
         do {
             page = try await data.pool.read { try $0.leadSummaries(q) }
@@ -69,7 +69,8 @@ struct LeadsController: Sendable {
             page = LeadSummaryPage(leads: [], nextCursor: nil)
         } catch let error as AggregateError {
             switch error {
-            case .invalidCursor, .invalidQuery: throw HTTPError(.badRequest, message: error.description)
+            case .invalidCursor: throw HTTPError(.badRequest, message: context.text("bad_cursor"))
+            case .invalidQuery: throw HTTPError(.badRequest, message: context.text("bad_query"))
             default: throw error
             }
         }
@@ -100,7 +101,7 @@ struct LeadsController: Sendable {
     /// Every lead matching the filters, page by page from the database into the response, so
     /// memory stays bounded at any size.
     private func csv(_ request: Request, _ context: ConsoleContext) async throws -> Response {
-        var q = try Self.query(request)
+        var q = try Self.query(request, context)
         q.cursor = nil
         q.limit = LeadQuery.maximumLimit
         let pool = data.pool

@@ -68,7 +68,7 @@ struct LoginController: Sendable {
 
     private func logout(_ request: Request, _ context: ConsoleContext) async throws -> Response {
         let form = try await Self.form(TokenForm.self, request, context)
-        guard CSRF.matches(form.csrf, context.sessions.session?.csrf) else { throw HTTPError(.forbidden, message: "Missing or wrong form token.") }
+        guard CSRF.matches(form.csrf, context.sessions.session?.csrf) else { throw HTTPError(.forbidden, message: context.text("bad_token")) }
         context.sessions.clearSession()
         return .redirect(to: "/login", type: .found)
     }
@@ -104,7 +104,7 @@ struct LoginController: Sendable {
         do {
             return try URLEncodedFormDecoder().decode(Form.self, from: String(buffer: body))
         } catch {
-            throw HTTPError(.badRequest, message: "The form is incomplete; reload the page and try again.")
+            throw HTTPError(.badRequest, message: context.text("bad_form"))
         }
     }
 }

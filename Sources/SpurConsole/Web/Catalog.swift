@@ -74,6 +74,13 @@ enum Catalog {
         "not_found_text": "There is nothing at this address.", "forbidden": "Not allowed", "error": "Something went wrong",
         "back": "Back", "chart_days": "day", "none_stage": "none", "all_time": "since first event", "page_of": "Page", "chart_table": "Numbers",
         "axis_day": "Day (UTC)",
+        "sign_in_first": "Sign in first.", "bad_stage": "The stage must be none, MQL or SQL.", "bad_grade": "The grade must be 1 to 6.",
+        "bad_letter": "The letter must be A, B, C or D.", "bad_min_score": "The minimum score must be a number.",
+        "bad_sort": "Sort by score, last_seen, updated or lead.",
+        "bad_cursor": "This page address is no longer valid: start again from the first page.",
+        "bad_query": "These filters cannot be used together; reset them and try again.",
+        "bad_token": "The form expired or did not come from this console: reload the page and try again.",
+        "bad_form": "The form is incomplete: reload the page and try again.", "bad_id": "The id in the address is not valid.",
     ]
 
     static let german: [String: String] = [
@@ -121,5 +128,12 @@ enum Catalog {
         "not_found_text": "Unter dieser Adresse gibt es nichts.", "forbidden": "Nicht erlaubt", "error": "Etwas ist schiefgegangen",
         "back": "Zurück", "chart_days": "Tag", "none_stage": "keine", "all_time": "seit dem ersten Ereignis", "page_of": "Seite",
         "chart_table": "Zahlen", "axis_day": "Tag (UTC)",
+        "sign_in_first": "Bitte zuerst anmelden.", "bad_stage": "Die Phase muss none, MQL oder SQL sein.",
+        "bad_grade": "Die Note muss zwischen 1 und 6 liegen.", "bad_letter": "Der Buchstabe muss A, B, C oder D sein.",
+        "bad_min_score": "Die Mindestpunktzahl muss eine Zahl sein.", "bad_sort": "Sortieren nach score, last_seen, updated oder lead.",
+        "bad_cursor": "Diese Seitenadresse gilt nicht mehr: bitte auf der ersten Seite neu beginnen.",
+        "bad_query": "Diese Filter lassen sich so nicht kombinieren; bitte zurücksetzen und erneut versuchen.",
+        "bad_token": "Das Formular ist abgelaufen oder stammt nicht aus dieser Konsole: Seite neu laden und erneut versuchen.",
+        "bad_form": "Das Formular ist unvollständig: Seite neu laden und erneut versuchen.", "bad_id": "Die ID in der Adresse ist ungültig.",
     ]
 }

@@ -70,7 +70,7 @@ extension ConsoleContext {
     /// The `{id}` path parameter, percent-decoded (lead ids are e-mail addresses and the like).
     func pathParameter() throws -> String {
         let raw = try parameters.require("id")
-        guard let id = raw.removingPercentEncoding, !id.isEmpty else { throw HTTPError(.badRequest, message: "The id in the address is not valid.") }
+        guard let id = raw.removingPercentEncoding, !id.isEmpty else { throw HTTPError(.badRequest, message: text("bad_id")) }
         return id
     }
 }
