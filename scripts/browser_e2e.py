@@ -67,6 +67,15 @@ def make_site(root, collector):
         f.write(b"%PDF-1.4\n% test\n")
 
 
+def stop(process, timeout):
+    """SIGTERM, then SIGKILL if the process has not ended within `timeout` seconds."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def browser(headers=None, dnt=False):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -193,11 +202,7 @@ def main():
                 pass
         if httpd:
             httpd.shutdown()
-        serve.send_signal(signal.SIGTERM)
-        try:
-            serve.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            serve.kill()
+        stop(serve, 20)
     check("collector exits 0 after SIGTERM", serve.returncode == 0, f"exit {serve.returncode}")
 
     lines = subprocess.run([args.spur, "segments", "cat", "--data", data], check=True, capture_output=True, text=True).stdout

@@ -14,7 +14,7 @@ Needs Debian's chromium + chromium-driver and Python's selenium. Loopback only, 
 import argparse, json, os, signal, socket, subprocess, sys, tempfile, time, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser_e2e import browser, check, free_port, wait_until, RESULTS  # noqa: E402
+from browser_e2e import browser, check, free_port, stop, wait_until, RESULTS  # noqa: E402
 
 BASE = 1_793_613_600_000  # 2026-11-02T10:00:00Z, day 1 of the worked example
 XSS = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
@@ -202,11 +202,7 @@ def main():
     finally:
         if driver:
             driver.quit()
-        console.send_signal(signal.SIGTERM)
-        try:
-            console.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            console.kill()
+        stop(console, 10)
     print(f"{sum(RESULTS)} checks passed, {len(RESULTS) - sum(RESULTS)} failed; screenshots in {shots}")
     sys.exit(0 if RESULTS and all(RESULTS) else 1)
 

@@ -42,19 +42,16 @@ enum Browser {
 }
 
 @Suite(.serialized) struct BrowserTests {
-    @Test(.enabled(if: Browser.enabled, Comment(rawValue: Browser.missing)), .timeLimit(.minutes(5)))
-    func siteScriptNewsletterClicksAndPrivacyInARealBrowser() throws {
+    /// Runs one of the Selenium scripts in scripts/ against the `spur` this test run built.
+    func runScript(_ name: String) {
         #expect(Browser.available, "CI must run the real-browser test: \(Browser.missing)")
-        let status = Browser.run(
-            ["python3", Browser.root.appendingPathComponent("scripts/browser_e2e.py").path, "--spur", Browser.spur], output: Pipe())
-        #expect(status == 0, "scripts/browser_e2e.py failed; its output is above")
+        let status = Browser.run(["python3", Browser.root.appendingPathComponent("scripts/" + name).path, "--spur", Browser.spur], output: Pipe())
+        #expect(status == 0, "scripts/\(name) failed; its output is above")
     }
 
     @Test(.enabled(if: Browser.enabled, Comment(rawValue: Browser.missing)), .timeLimit(.minutes(5)))
-    func consoleSignInLeadsLeadCampaignForgetInARealBrowser() throws {
-        #expect(Browser.available, "CI must run the real-browser test: \(Browser.missing)")
-        let status = Browser.run(
-            ["python3", Browser.root.appendingPathComponent("scripts/console_e2e.py").path, "--spur", Browser.spur], output: Pipe())
-        #expect(status == 0, "scripts/console_e2e.py failed; its output is above")
-    }
+    func siteScriptNewsletterClicksAndPrivacyInARealBrowser() { runScript("browser_e2e.py") }
+
+    @Test(.enabled(if: Browser.enabled, Comment(rawValue: Browser.missing)), .timeLimit(.minutes(5)))
+    func consoleSignInLeadsLeadCampaignForgetInARealBrowser() { runScript("console_e2e.py") }
 }

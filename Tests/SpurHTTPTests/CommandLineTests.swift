@@ -23,15 +23,21 @@ import Glibc
         try command(Browser.spur, args, environment: environment ?? cleanEnvironment)
     }
 
-    static func command(_ executable: String, _ args: [String], environment: [String: String]) throws -> Outcome {
+    /// Runs a program to its end; `input`, when given, is its standard input.
+    static func command(_ executable: String, _ args: [String], environment: [String: String], input: String? = nil) throws -> Outcome {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = args
         p.environment = environment
-        let out = Pipe(), err = Pipe()
+        let out = Pipe(), err = Pipe(), inPipe = Pipe()
         p.standardOutput = out
         p.standardError = err
+        if input != nil { p.standardInput = inPipe }
         try p.run()
+        if let input {
+            inPipe.fileHandleForWriting.write(Data(input.utf8))
+            try inPipe.fileHandleForWriting.close()
+        }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()

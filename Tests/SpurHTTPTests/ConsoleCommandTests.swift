@@ -11,22 +11,7 @@ import Glibc
     typealias Outcome = CommandLineTests.Outcome
 
     static func spur(_ args: [String], input: String) throws -> Outcome {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Browser.spur)
-        p.arguments = args
-        p.environment = CommandLineTests.cleanEnvironment
-        let inPipe = Pipe(), out = Pipe(), err = Pipe()
-        p.standardInput = inPipe
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        inPipe.fileHandleForWriting.write(Data(input.utf8))
-        try inPipe.fileHandleForWriting.close()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Outcome(
-            status: p.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        try CommandLineTests.command(Browser.spur, args, environment: CommandLineTests.cleanEnvironment, input: input)
     }
 
     @Test func usersAreAddedListedChangedAndRemoved() throws {

@@ -51,16 +51,22 @@ public struct LeadQuery: Sendable, Equatable {
     }
 }
 
-/// One page of leads and the cursor of the next page (nil on the last page).
-public struct LeadPage: Sendable {
-    public var leads: [LeadProfile]
+/// One page of leads — full profiles or list summaries — and the cursor of the next page
+/// (nil on the last page).
+public struct Page<Lead: Sendable>: Sendable {
+    public var leads: [Lead]
     public var nextCursor: String?
 
-    public init(leads: [LeadProfile], nextCursor: String?) {
+    public init(leads: [Lead], nextCursor: String?) {
         self.leads = leads
         self.nextCursor = nextCursor
     }
 }
+
+/// A page of profiles (`AggregateReader.leads`).
+public typealias LeadPage = Page<LeadProfile>
+/// A page of list rows (`AggregateReader.leadSummaries`).
+public typealias LeadSummaryPage = Page<LeadSummary>
 
 /// A lead as the lead list shows it: the profile's list columns, without decoding the profile.
 public struct LeadSummary: Sendable, Equatable {
@@ -77,17 +83,6 @@ public struct LeadSummary: Sendable, Equatable {
     public var updatedAt: Int64
     /// Up to three categories, strongest first.
     public var topInterests: [String]
-}
-
-/// One page of lead summaries and the cursor of the next page.
-public struct LeadSummaryPage: Sendable {
-    public var leads: [LeadSummary]
-    public var nextCursor: String?
-
-    public init(leads: [LeadSummary], nextCursor: String?) {
-        self.leads = leads
-        self.nextCursor = nextCursor
-    }
 }
 
 /// The position after the last lead of a page: its sort value and its id. Encoded as base64url
