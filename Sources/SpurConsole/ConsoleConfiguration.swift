@@ -21,6 +21,10 @@ public struct ConsoleConfiguration: Sendable {
     /// Host names of the public tracking host: the console refuses requests addressed to them.
     public var trackingHosts: Set<String> = []
     var loginLimits = LoginThrottle.Limits()
+    /// The API keys `spur keys` writes; the read API accepts those with scope `read`.
+    public var apiKeyStore = "./spur-data/api-keys"
+    /// API requests a minute per key (a minute's worth may come at once).
+    public var apiRequestsPerMinute = 600
 
     public init(rules: ScoringRules) { self.rules = rules }
 

@@ -35,8 +35,12 @@ public struct CollectorConfiguration: Sendable {
 
     /// Site origins (e.g. `https://shop.example`) allowed to send beacons with credentials via CORS.
     public var siteOrigins: [String] = []
-    /// Bearer keys for `POST /api/identify`; with none the endpoint does not exist (404).
+    /// Bearer keys for `POST /api/identify` given in clear text (`SPUR_API_KEYS`, `--api-keys-file`),
+    /// besides the `identify` keys of `DATA/api-keys` (`spur keys`); with none the endpoint does
+    /// not exist (404).
     public var apiKeys: [String] = []
+    /// The key store `spur keys` writes (nil: none).
+    public var apiKeyStore: String? { APIKeyStore.defaultPath(dataDirectory: dataDirectory) }
     /// Attributes `/api/identify` accepts (progressive profiling).
     public var identifyAttributes: Set<String> = [
         "birthday", "role", "company_size", "industry", "zip", "country", "customer_type", "phone", "company", "job_title",

@@ -29,6 +29,7 @@ struct ConsoleServe: AsyncParsableCommand {
     var secureCookies: Serve.CookieSecurity?
     @Option(help: "Trusted reverse proxy address or CIDR (repeatable). [env: SPUR_CONSOLE_TRUSTED_PROXIES, comma-separated]")
     var trustedProxy: [String] = []
+    @Option(help: "Read API requests a minute per key. [env: SPUR_CONSOLE_API_RATE_LIMIT] (default: 600)") var apiRateLimit: Int?
     @Option(help: "Log level. [env: SPUR_LOG_LEVEL] (default: info)") var logLevel: Logger.Level?
 
     func validate() throws { _ = try consoleConfiguration() }
@@ -59,6 +60,11 @@ struct ConsoleServe: AsyncParsableCommand {
         c.dataDirectories = store.directories
         c.database = store.databasePath
         c.usersFile = usersFile ?? Environment.value("SPUR_CONSOLE_USERS_FILE") ?? UserStore.defaultPath(dataDirectory: store.directories[0])
+        c.apiKeyStore = APIKeyStore.defaultPath(dataDirectory: store.directories[0])
+        if let n = try Environment.fallback(apiRateLimit, "SPUR_CONSOLE_API_RATE_LIMIT", flag: "--api-rate-limit") {
+            guard (1...1_000_000).contains(n) else { throw ValidationError("--api-rate-limit must be 1–1000000 requests a minute") }
+            c.apiRequestsPerMinute = n
+        }
         if let d = try Environment.fallback(sessionIdle, "SPUR_CONSOLE_SESSION_IDLE", flag: "--session-idle")?.value {
             guard d >= .seconds(60), d <= .seconds(7 * 86400) else { throw ValidationError("--session-idle must be between 1m and 168h") }
             c.sessionIdle = d

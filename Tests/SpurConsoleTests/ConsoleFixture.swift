@@ -101,8 +101,14 @@ final class ConsoleFixture: @unchecked Sendable {
         c.dataDirectories = [path]
         c.database = db
         c.usersFile = path + "/console-users"
+        c.apiKeyStore = path + "/api-keys"
         c.trackingHosts = ["t.shop.example"]
         return c
+    }
+
+    /// A new API key of `scope` in the fixture's key store.
+    func key(_ scope: APIScope, name: String = UUID().uuidString) throws -> String {
+        try APIKeyStore(path: path + "/api-keys").add(name, scope: scope)
     }
 
     func app(_ change: (inout ConsoleConfiguration) -> Void = { _ in }) throws -> some ApplicationProtocol {

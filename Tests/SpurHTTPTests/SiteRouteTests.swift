@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import NIOConcurrencyHelpers
 import NIOCore
 import SpurCore
 import Testing
@@ -88,6 +89,27 @@ import Testing
         #expect(events[0].type == .identify && events[0].lead == "lead-42" && events[0].visitor == visitor)
         #expect(events[0].props == ["birthday": "1980-05-01", "company_size": "250-999", "newsletter": "yes", "country": "DE"])
         #expect(events[0].ua == nil && events[0].ip == nil)
+    }
+
+    @Test func identifyTakesStoredKeysOfItsScopeOnly() async throws {
+        let keys = NIOLockedValueBox<[APIScope: String]>([:])
+        let events = try await withCollector({ c in
+            try? FileManager.default.createDirectory(atPath: c.dataDirectory, withIntermediateDirectories: true)
+            let store = APIKeyStore(path: APIKeyStore.defaultPath(dataDirectory: c.dataDirectory))
+            for scope in APIScope.allCases { keys.withLockedValue { $0[scope] = try? store.add("k-\(scope)", scope: scope) } }
+        }) { client in
+            let k = keys.withLockedValue { $0 }
+            func post(_ key: String?) async throws -> HTTPResponse.Status {
+                var headers: HTTPFields = [.contentType: "application/json"]
+                if let key { headers[.authorization] = "Bearer \(key)" }
+                return try await client.execute(uri: "/api/identify", method: .post, headers: headers, body: ByteBuffer(string: #"{"lead":"l-1"}"#)) {
+                    $0.status
+                }
+            }
+            let statuses = [try await post(k[.identify]), try await post(k[.read]), try await post("spur_" + String(repeating: "A", count: 43))]
+            #expect(statuses == [.noContent, .forbidden, .unauthorized])
+        }
+        #expect(events.count == 1 && events[0].lead == "l-1")
     }
 
     @Test func identifyDoesNotExistWithoutKeys() async throws {

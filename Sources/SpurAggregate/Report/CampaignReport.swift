@@ -60,14 +60,7 @@ extension CampaignReport {
         var clickers: [CampaignReport.Kind: Set<String>] = [:]
         var links: [String: (CampaignReport.Split, [CampaignReport.Kind: Set<String>])] = [:]
         var any = false
-        func add(_ split: inout CampaignReport.Split, _ kind: CampaignReport.Kind) {
-            split.total += 1
-            switch kind {
-            case .human: split.human += 1
-            case .proxy: split.proxy += 1
-            case .bot: split.bot += 1
-            }
-        }
+        func add(_ split: inout CampaignReport.Split, _ kind: CampaignReport.Kind) { split.add(kind) }
         for event in events {
             any = true
             let kind = CampaignReport.kind(event.flags)

@@ -32,7 +32,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 context.sessions.clearSession()
             }
         }
-        if context.user == nil && !Self.publicPaths.contains(request.uri.path) {
+        // The API has keys of its own (`APIMiddleware`).
+        if context.user == nil && !Self.publicPaths.contains(request.uri.path) && !request.uri.path.hasPrefix("/api/") {
             if request.method == .get || request.method == .head {
                 let target = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
                 return .redirect(to: "/login?next=" + PageRenderer.percentEncoded(target), type: .found)

@@ -52,23 +52,16 @@ struct CampaignsController: Sendable {
             return renderer.message(context.text("not_found"), context.text("not_found_text"), request: request, context: context, status: .notFound)
         }
         let r = d.report
-        // Opens and clicks per day from the first event (the send) to the last, human only.
-        let day: Int64 = 86_400_000
-        let first = (d.events.first?.ts ?? 0) / day
-        let last = max(first, (d.events.last?.ts ?? 0) / day)
-        let days = Array(first...min(last, first + 89))
-        var opens = [Int64: Double](), clicks = [Int64: Double]()
-        for e in d.events where TrafficKind(flags: e.flags) == .human {
-            if e.type == .open { opens[e.ts / day, default: 0] += 1 } else { clicks[e.ts / day, default: 0] += 1 }
-        }
-        let labels = days.map(Format.day)
+        // Human opens and clicks per day from the first event (the send) to the last.
+        let series = CampaignDay.series(d.events)
+        let labels = series.map(\.day)
         let chart = Chart.line(
             id: "campaign-chart", title: context.text("opens_clicks_over_time"),
             description: "\(context.text("opens_clicks_over_time")) (\(context.text("human"))): \(labels.first ?? "") – \(labels.last ?? "")",
             axes: (context.text("axis_day"), context.text("events")), labels: labels,
             series: [
-                .init(name: context.text("opens"), style: "s-opens", values: days.map { opens[$0] ?? 0 }),
-                .init(name: context.text("clicks"), style: "s-clicks", values: days.map { clicks[$0] ?? 0 }),
+                .init(name: context.text("opens"), style: "s-opens", values: series.map { Double($0.opens.human) }),
+                .init(name: context.text("clicks"), style: "s-clicks", values: series.map { Double($0.clicks.human) }),
             ], unit: "")
         var reasons: [String: [String: Int]] = [:]
         for e in d.events where e.type != .open {

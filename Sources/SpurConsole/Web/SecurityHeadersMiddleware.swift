@@ -28,8 +28,15 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         var response: Response
         do {
             response = try await next(request, context)
+        } catch let problem as Problem {
+            response = problem.response
+        } catch let error as HTTPError where request.uri.path.hasPrefix("/api/") {
+            response = Problem.from(error).response
         } catch let error as HTTPError {
             response = errorPage(error.status, error.body ?? error.status.reasonPhrase, request, context)
+        } catch let error as AggregateError where request.uri.path.hasPrefix("/api/") {
+            context.logger.error("Console cannot read the database", metadata: ["error": "\(error)"])
+            response = Problem(.unavailable, error.description, headers: [.retryAfter: "30"]).response
         } catch let error as AggregateError {
             // The database is missing, from an older Spur, or cannot be read: say what to do.
             context.logger.error("Console cannot read the database", metadata: ["error": "\(error)"])
@@ -37,7 +44,11 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         } catch {
             // Details go to the log (escaped by the log handler), not to the page.
             context.logger.error("Console request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
-            response = errorPage(.internalServerError, "The console could not answer this request; its log says why.", request, context)
+            if request.uri.path.hasPrefix("/api/") {
+                response = Problem(.internalError, "The API could not answer this request; the console's log says why.").response
+            } else {
+                response = errorPage(.internalServerError, "The console could not answer this request; its log says why.", request, context)
+            }
         }
         Self.secure(&response)
         if secureCookies ?? cameOverHTTPS(request, context) {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import SpurCore
 
@@ -8,17 +9,24 @@ import SpurCore
 /// attributes (progressive profiling). Bearer API key, checked in constant time; 204 once durable.
 struct IdentifyController: Sendable {
     let ingest: Ingestor
-    let apiKeys: [[UInt8]]
+    let keys: APIKeyring
 
     func register(on router: Router<CollectorContext>) {
         router.post("/api/identify") { request, context in try await self.identify(request, context) }
     }
 
     func identify(_ request: Request, _ context: CollectorContext) async throws -> Response {
-        guard !apiKeys.isEmpty else { return Responses.text(.notFound, "Not found.") }
-        guard let auth = request.headers[.authorization], auth.lowercased().hasPrefix("bearer "),
-            isValid(Array(auth.dropFirst(7).utf8))
-        else {
+        guard keys.hasKeys(for: .identify) else { return Responses.text(.notFound, "Not found.") }
+        let presented = request.headers[.authorization].flatMap { $0.lowercased().hasPrefix("bearer ") ? String($0.dropFirst(7)) : nil }
+        let accepted: Bool
+        do { accepted = try presented.flatMap { try keys.authorize($0, scope: .identify) } != nil } catch {
+            context.logger.error("The API key store cannot be read", metadata: ["error": "\(error)"])
+            return Responses.text(.serviceUnavailable, "The API keys cannot be read right now; retry later.")
+        }
+        guard accepted else {
+            if let presented, keys.isKnown(presented) {
+                return Responses.text(.forbidden, "This API key has another scope; /api/identify needs a key with scope 'identify'.")
+            }
             var response = Responses.text(.unauthorized, "A valid API key is required (Authorization: Bearer KEY).")
             response.headers[.wwwAuthenticate] = "Bearer"
             return response
@@ -78,16 +86,5 @@ struct IdentifyController: Sendable {
             return response
         }
         return Response(status: .noContent)
-    }
-
-    /// Compares against every key without an early exit, so timing does not reveal a prefix.
-    private func isValid(_ candidate: [UInt8]) -> Bool {
-        var match = false
-        for key in apiKeys {
-            var diff = UInt8(key.count == candidate.count ? 0 : 1)
-            for i in 0..<key.count { diff |= key[i] ^ (i < candidate.count ? candidate[i] : 0) }
-            match = match || diff == 0
-        }
-        return match
     }
 }

@@ -80,7 +80,9 @@ public enum CollectorApplication {
         TrackingController(tracker: Tracker(ingest: ingest)).register(on: router)
         BeaconController(ingest: ingest).register(on: router)
         SiteController(siteOrigins: Set(configuration.siteOrigins)).register(on: router)
-        IdentifyController(ingest: ingest, apiKeys: configuration.apiKeys.map { Array($0.utf8) }).register(on: router)
+        IdentifyController(
+            ingest: ingest, keys: APIKeyring(store: configuration.apiKeyStore.map(APIKeyStore.init(path:)), fixed: configuration.apiKeys)
+        ).register(on: router)
         PrivacyController(cookies: ingest.cookies).register(on: router)
         OperationsController(
             eventLog: eventLog, metrics: metrics, segmentDirectory: configuration.segmentDirectory, allow: configuration.metricsAllow,

@@ -1,0 +1,62 @@
+import SpurAggregate
+
+/// The JSON shapes of the API that are not the aggregator's own types (those encode as they
+/// are: `LeadProfile`, `CampaignReport`, `ScorePoint`, `AggregationRun`). Field names are
+/// snake_case like the profile's.
+enum APIModels {
+    struct LeadRow: Encodable {
+        var lead: String
+        var score: Double
+        var implicit: Double
+        var explicit: Double
+        var grade: Grade
+        var letter: Letter
+        var label: String
+        var stage: Stage
+        var last_seen: String
+        var updated_at: String
+        var top_interests: [String]
+
+        init(_ s: LeadSummary) {
+            (lead, score, implicit, explicit, grade, letter, label, stage) = (
+                s.lead, s.score, s.implicit, s.explicit, s.grade, s.letter, s.label, s.stage
+            )
+            (last_seen, updated_at, top_interests) = (s.lastSeen, ISO8601.string(s.updatedAt), s.topInterests)
+        }
+    }
+
+    struct LeadList: Encodable {
+        var leads: [LeadRow]
+        /// Explicitly null on the last page.
+        var next_cursor: String?
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(leads, forKey: .leads)
+            try c.encode(next_cursor, forKey: .next_cursor)
+        }
+
+        enum CodingKeys: CodingKey { case leads, next_cursor }
+    }
+
+    struct ScoreHistory: Encodable {
+        var lead: String
+        var points: [ScorePoint]
+    }
+
+    struct CampaignList: Encodable {
+        var campaigns: [CampaignReport]
+    }
+
+    struct Campaign: Encodable {
+        var report: CampaignReport
+        var days: [CampaignDay]
+    }
+
+    struct Health: Encodable {
+        var as_of: String?
+        var last_run: AggregationRun?
+        var handoffs_waiting: Int
+        var segments_waiting: Int
+    }
+}
