@@ -22,7 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
-        // Already built for HummingbirdTesting; named so the shutdown test can use a real client.
+        // Already built for HummingbirdTesting; the webhook deliverer's client (and the shutdown test's).
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.21.0"),
         // The console: sessions and bcrypt (hummingbird-auth), templates that escape by default (swift-mustache).
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
@@ -82,6 +82,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "SpurWebhooks",
+            dependencies: [
+                "SpurCore",
+                "SpurAggregate",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "spur",
             dependencies: [
@@ -89,6 +104,10 @@ let package = Package(
                 "SpurHTTP",
                 "SpurAggregate",
                 "SpurConsole",
+                "SpurWebhooks",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -115,6 +134,7 @@ let package = Package(
                 "SpurHTTP",
                 "SpurCore",
                 "SpurAggregate",
+                "SpurWebhooks",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),

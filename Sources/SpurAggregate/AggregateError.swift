@@ -21,6 +21,10 @@ public enum AggregateError: Error, CustomStringConvertible, Sendable, Equatable 
     case invalidCursor(String)
     /// A query parameter out of range.
     case invalidQuery(String)
+    /// A webhooks file that is not valid; the problem names the endpoint and key.
+    case invalidWebhooks(String)
+    /// No outbox delivery with this id (or none in a state the command applies to).
+    case noDelivery(String)
 
     public var description: String {
         switch self {
@@ -33,6 +37,8 @@ public enum AggregateError: Error, CustomStringConvertible, Sendable, Equatable 
         case .handoffFailed(let problem): return "hand-off failed: \(problem)"
         case .invalidCursor(let cursor): return "the cursor '\(cursor.prefix(40))' is not one this query handed out: start again without it"
         case .invalidQuery(let problem): return problem
+        case .invalidWebhooks(let problem): return "invalid webhooks: \(problem)"
+        case .noDelivery(let id): return "no delivery '\(id)' that can be retried: see 'spur webhooks list'"
         }
     }
 }

@@ -38,11 +38,12 @@ struct CommandFailure: Error, CustomStringConvertible {
             self = e
         case let e as AggregateError:
             switch e {
-            case .invalidRules: self.init(e.description, status: ExitStatus.config)
+            case .invalidRules, .invalidWebhooks: self.init(e.description, status: ExitStatus.config)
             case .noSegmentDirectory, .noDatabase: self.init(e.description, status: ExitStatus.noInput)
             case .database, .fileSystem: self.init(e.description, status: ExitStatus.ioError)
             case .handoffFailed: self.init(e.description, status: 3)
             case .invalidCursor, .invalidQuery: self.init(e.description, status: ExitStatus.usage)
+            case .noDelivery: self.init(e.description, status: ExitStatus.notFound)
             }
         case let e as SpurError:
             switch e {

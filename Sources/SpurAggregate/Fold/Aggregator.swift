@@ -15,6 +15,8 @@ public struct Aggregator {
         public var handoffFile: String?
         /// Run this command (via /bin/sh -c) with those leads as JSON Lines on stdin.
         public var handoffCommand: String?
+        /// Endpoints to queue stage changes and score crossings for (delivered by `spur deliver`).
+        public var webhooks: WebhookConfiguration?
 
         public init(dataDirectories: [String], database: String, rules: ScoringRules, asOfMillis: Int64) {
             self.dataDirectories = dataDirectories
@@ -41,6 +43,8 @@ public struct Aggregator {
         /// (`--handoff-file`/`--handoff-command`) or for a failed delivery to be retried.
         public var handoffsWaiting = 0
         public var handoffError: String?
+        /// Webhook deliveries queued by this run.
+        public var webhooksQueued = 0
         public var damage: [(segment: String, damage: SegmentScan.Damage)] = []
 
         public var exitCode: Int32 {
@@ -57,6 +61,7 @@ public struct Aggregator {
             if !segmentsRefused.isEmpty { s += ", \(segmentsRefused.count) REFUSED" }
             if erasedSkipped > 0 { s += ", \(erasedSkipped) events of erased people dropped" }
             s += "; scored \(leads) leads; \(handedOff) handed off"
+            if webhooksQueued > 0 { s += ", \(webhooksQueued) webhook deliveries queued" }
             if handoffsWaiting > 0 && handoffError == nil {
                 s += ", \(handoffsWaiting) waiting for a hand-off destination (--handoff-file or --handoff-command)"
             }
@@ -97,11 +102,12 @@ public struct Aggregator {
         }
         try removeFresh()
         let old = FileManager.default.fileExists(atPath: options.database) ? try AggregateStore(path: options.database) : nil
-        let previous = try old?.stages() ?? [:]
+        let previous = try old?.standings() ?? [:]
         var summary: Summary
         let store = try AggregateStore(path: fresh)
         if let old {
             try Erasures.copy(from: old, to: store)
+            try old.copyOutbox(to: store)
             for run in try old.runs(limit: Self.runsKept).reversed() { try store.recordRun(run) }
         }
         summary = try fold(segments, into: store, progress: progress)
@@ -231,11 +237,12 @@ public struct Aggregator {
     /// Rescores every lead from its events and queues hand-offs, in one transaction. SQLite
     /// reads and writes stay on this thread; scoring and encoding a chunk of leads (pure
     /// functions) run on all cores.
-    private func score(_ store: AggregateStore, previous: [String: Stage]?, now: Int64, summary: inout Summary) throws {
+    private func score(_ store: AggregateStore, previous: [String: Standing]?, now: Int64, summary: inout Summary) throws {
         let scorer = LeadScorer(rules: options.rules, asOfMillis: options.asOfMillis)
         let handoffStage = options.rules.handoffStage
         try store.transaction {
-            let before = try previous ?? store.stages()
+            let before = try previous ?? store.standings()
+            let changes = ChangeQueue(webhooks: options.webhooks, handoffStage: handoffStage, asOf: ISO8601.string(options.asOfMillis), now: now)
             let leads = try store.leads()
             var overview = LeadOverview()
             for start in stride(from: 0, to: leads.count, by: Self.scoringChunk) {
@@ -252,12 +259,13 @@ public struct Aggregator {
                 for (profile, json) in results.all {
                     overview.add(profile)
                     try store.save(profile, json: json, now: now)
-                    if profile.stage >= handoffStage && (before[profile.lead] ?? .none) < handoffStage {
-                        try store.queueHandoff(
-                            .init(lead: profile.lead, stage: profile.stage, at: profile.stageSince ?? profile.asOf, payload: json))
+                    for delivery in changes.deliveries(profile, json: json, was: before[profile.lead] ?? Standing(stage: .none, score: 0)) {
+                        try store.enqueue(delivery)
+                        if delivery.endpoint != Delivery.handoffEndpoint { summary.webhooksQueued += 1 }
                     }
                 }
             }
+            try store.pruneDelivered(before: now - Self.deliveredKeptMillis)
             try store.setMeta("as_of", ISO8601.string(options.asOfMillis))
             try store.setMeta("overview", String(decoding: try JSONEncoder().encode(overview), as: UTF8.self))
             summary.leads = leads.count
@@ -267,24 +275,18 @@ public struct Aggregator {
     /// Leads scored together; their events are in memory at once.
     static let scoringChunk = 256
 
+    /// Delivered messages stay in the outbox this long (for `spur webhooks list`), then go.
+    static let deliveredKeptMillis: Int64 = 30 * 86_400_000
+
     /// Delivers queued hand-offs (at least once: they leave the outbox only after delivery).
     /// Without a destination they stay queued, and a later run with one delivers them all.
     private func handOff(_ store: AggregateStore, summary: inout Summary) throws {
-        let pending = try store.pendingHandoffs()
-        guard !pending.isEmpty else { return }
-        guard options.handoffFile != nil || options.handoffCommand != nil else {
-            summary.handoffsWaiting = pending.count
-            return
-        }
-        let lines = pending.map { $0.payload + "\n" }.joined()
-        do {
-            if let file = options.handoffFile { try HandoffDelivery.append(lines, to: file) }
-            if let command = options.handoffCommand { try HandoffDelivery.run(command, input: lines) }
-            try store.removeHandoffs(pending)
-            summary.handedOff = pending.count
-        } catch {
-            summary.handoffError = "\(error)"
-            summary.handoffsWaiting = pending.count
+        let result = try Outbox(store: store).deliverHandoffs(
+            file: options.handoffFile, command: options.handoffCommand, now: SystemTime.nowMillis())
+        summary.handedOff = result.delivered
+        summary.handoffsWaiting = result.waiting
+        if let error = result.error {
+            summary.handoffError = error
             logger.error("Hand-off failed; the leads stay queued for the next run", metadata: ["error": "\(error)"])
         }
     }

@@ -113,7 +113,10 @@ public final class AggregateReader {
     public func foldedSegments() throws -> [FoldedSegment] { try store.foldedSegments() }
 
     /// Hand-offs waiting in the outbox.
-    public func handoffsWaiting() throws -> Int { try store.count(of: .handoffOutbox) }
+    public func handoffsWaiting() throws -> Int { try store.outboxCounts().handoffsPending }
+
+    /// Deliveries waiting or given up, for webhooks and hand-offs.
+    public func outboxCounts() throws -> OutboxCounts { try store.outboxCounts() }
 
     /// People erased so far (`spur forget`).
     public func erasures() throws -> Int { try store.count(of: .erasures) }

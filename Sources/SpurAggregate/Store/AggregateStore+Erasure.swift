@@ -43,7 +43,7 @@ extension AggregateStore {
         let ids = Self.jsonArray(visitors)
         try db.prepare("DELETE FROM events WHERE lead = ? OR visitor IN (SELECT value FROM json_each(?))").run(lead, ids)
         try db.prepare("DELETE FROM profiles WHERE lead = ?").run(lead)
-        try db.prepare("DELETE FROM handoff_outbox WHERE lead = ?").run(lead)
+        try db.prepare("DELETE FROM deliveries WHERE lead = ?").run(lead)
         try db.prepare(
             """
             DELETE FROM profiles WHERE EXISTS (
@@ -55,8 +55,8 @@ extension AggregateStore {
         try db.execute("DELETE FROM profile_tags WHERE tlead NOT IN (SELECT lead FROM profiles)")
         try db.prepare(
             """
-            DELETE FROM handoff_outbox WHERE EXISTS (
-                SELECT 1 FROM json_each(handoff_outbox.payload, '$.visitors') WHERE value IN (SELECT value FROM json_each(?)))
+            DELETE FROM deliveries WHERE endpoint = 'handoff' AND EXISTS (
+                SELECT 1 FROM json_each(deliveries.body, '$.visitors') WHERE value IN (SELECT value FROM json_each(?)))
             """
         ).run(ids)
         return others

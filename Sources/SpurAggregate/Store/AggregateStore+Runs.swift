@@ -66,5 +66,5 @@ extension AggregateStore {
     }
 
     /// Tables whose rows the health page counts; the name comes from this enum, never from input.
-    enum CountedTable: String { case handoffOutbox = "handoff_outbox", erasures }
+    enum CountedTable: String { case erasures }
 }

@@ -66,9 +66,12 @@ extension AggregateStore {
     }
 
     /// Every stored profile's stage: the hand-off compares the new stages against these.
-    func stages() throws -> [String: Stage] {
-        var out: [String: Stage] = [:]
-        try db.prepare("SELECT lead, stage FROM profiles").query { out[$0.string(0)!] = Stage(rawValue: $0.string(1)!) ?? Stage.none }
+    /// Every lead's stage and score as stored: what changed in a run is judged against them.
+    func standings() throws -> [String: Standing] {
+        var out: [String: Standing] = [:]
+        try db.prepare("SELECT lead, stage, score FROM profiles").query {
+            out[$0.string(0)!] = Standing(stage: Stage(rawValue: $0.string(1)!) ?? Stage.none, score: $0.double(2))
+        }
         return out
     }
 
@@ -97,35 +100,5 @@ extension AggregateStore {
         var tags = Set(p.interests.map { ["interest", $0.category] })
         for c in p.campaignsOpened + p.campaignsClicked { tags.insert(["campaign", c]) }
         for tag in tags { try db.prepare("INSERT INTO profile_tags VALUES(?, ?, ?, ?)").run(tag[0], tag[1], p.score, p.lead) }
-    }
-
-    // MARK: The hand-off outbox
-
-    struct Handoff {
-        var lead: String
-        var stage: Stage
-        var at: String
-        var payload: String
-    }
-
-    func queueHandoff(_ h: Handoff) throws {
-        try db.prepare("INSERT OR IGNORE INTO handoff_outbox VALUES(?,?,?,?)").run(h.lead, h.stage.rawValue, h.at, h.payload)
-    }
-
-    func pendingHandoffs() throws -> [Handoff] {
-        var out: [Handoff] = []
-        try db.prepare("SELECT lead, stage, at, payload FROM handoff_outbox ORDER BY at, lead").query {
-            out.append(Handoff(lead: $0.string(0)!, stage: Stage(rawValue: $0.string(1)!) ?? .none, at: $0.string(2)!, payload: $0.string(3)!))
-        }
-        return out
-    }
-
-    /// Removes exactly the delivered entries (entries queued meanwhile stay).
-    func removeHandoffs(_ delivered: [Handoff]) throws {
-        try db.transaction {
-            for h in delivered {
-                try db.prepare("DELETE FROM handoff_outbox WHERE lead = ? AND stage = ? AND at = ?").run(h.lead, h.stage.rawValue, h.at)
-            }
-        }
     }
 }

@@ -2,14 +2,14 @@ import Foundation
 import SpurCore
 
 /// The aggregator's SQLite database: the ledger of folded segments, the de-duplicated events,
-/// lead profiles and the hand-off outbox. Visitor→lead links are the events that carry both. All of Spur's SQL lives in this
-/// folder; the rest of the code calls the typed methods of this class and its extensions
-/// (`AggregateStore+Scoring.swift`, `+Erasure`, `+Retention`, `+Reading`).
+/// lead profiles and the outbox of hand-offs and webhooks. Visitor→lead links are the events that carry
+/// both. All of Spur's SQL lives in this folder; the rest of the code calls the typed methods of this class and its extensions
+/// (`AggregateStore+Scoring.swift`, `+Erasure`, `+Retention`, `+Reading`, `+Outbox`).
 final class AggregateStore {
     /// The connection; only the store's own files use it.
     let db: Database
     var path: String { db.path }
-    static let schemaVersion = "3"
+    static let schemaVersion = "4"
 
     /// Opens (read-write: creates and migrates) the database at `path`. Read-only opening needs
     /// an existing database and never writes, not even a migration.
@@ -46,8 +46,6 @@ final class AggregateStore {
             CREATE TABLE IF NOT EXISTS events(
                 id TEXT PRIMARY KEY, ts INTEGER NOT NULL, type TEXT NOT NULL, campaign TEXT, lead TEXT, visitor TEXT,
                 url TEXT, referrer TEXT, title TEXT, ua TEXT, ip TEXT, flags INTEGER NOT NULL, props TEXT, node TEXT, name TEXT);
-            CREATE TABLE IF NOT EXISTS handoff_outbox(
-                lead TEXT NOT NULL, stage TEXT NOT NULL, at TEXT NOT NULL, payload TEXT NOT NULL, PRIMARY KEY(lead, stage, at));
             """)
         var version = try meta("schema")
         if version == "1" {
@@ -75,6 +73,16 @@ final class AggregateStore {
                 try createRunTables()
                 try db.execute(Self.tagsFromProfiles)
                 try db.execute("INSERT OR REPLACE INTO daily_counts SELECT ts / 86400000, \(Self.kindSQL), count(*) FROM events GROUP BY 1, 2")
+                try setMeta("schema", "3")
+            }
+            version = "3"
+        }
+        if version == "3" {
+            // Version 4 puts hand-offs and webhooks into one outbox of deliveries (docs/webhooks.md).
+            try db.transaction {
+                try createOutbox()
+                try db.execute(Self.handoffsIntoOutbox)
+                try db.execute("DROP TABLE handoff_outbox")
                 try setMeta("schema", Self.schemaVersion)
             }
         }
@@ -92,6 +100,7 @@ final class AggregateStore {
             INSERT OR IGNORE INTO meta VALUES('schema', '\(Self.schemaVersion)');
             """)
         try createRunTables()
+        try createOutbox()
         try createSecondaryIndexes()
     }
 

@@ -96,11 +96,13 @@ struct APIController: Sendable {
     }
 
     private func health(_ request: Request) async throws -> Response {
-        var health = APIModels.Health(as_of: nil, last_run: nil, handoffs_waiting: 0, segments_waiting: 0)
+        var health = APIModels.Health(as_of: nil, last_run: nil, handoffs_waiting: 0, segments_waiting: 0, webhooks_pending: 0, webhooks_dead: 0)
         do {
             health = try await data.pool.read { r in
-                APIModels.Health(
-                    as_of: try r.asOf, last_run: try r.runs(limit: 1).first, handoffs_waiting: try r.handoffsWaiting(), segments_waiting: 0)
+                let outbox = try r.outboxCounts()
+                return APIModels.Health(
+                    as_of: try r.asOf, last_run: try r.runs(limit: 1).first, handoffs_waiting: outbox.handoffsPending, segments_waiting: 0,
+                    webhooks_pending: outbox.webhooksPending, webhooks_dead: outbox.webhooksDead)
             }
             health.segments_waiting = try await data.segmentsWaiting()
         } catch AggregateError.noDatabase {

@@ -58,5 +58,7 @@ enum APIModels {
         var last_run: AggregationRun?
         var handoffs_waiting: Int
         var segments_waiting: Int
+        var webhooks_pending: Int
+        var webhooks_dead: Int
     }
 }
