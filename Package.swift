@@ -27,6 +27,8 @@ let package = Package(
         // The console: sessions and bcrypt (hummingbird-auth), templates that escape by default (swift-mustache).
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        // Recipient lists as spreadsheets export them (delimiter detection, quoting).
+        .package(url: "https://github.com/swiftcsv/SwiftCSV.git", from: "0.10.0"),
         // Already built for Hummingbird; named for the console's thread pool (blocking SQLite reads).
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
     ],
@@ -39,6 +41,7 @@ let package = Package(
                 "CZlib",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftCSV", package: "SwiftCSV"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -28,6 +28,11 @@ struct Wrap: ParsableCommand {
     @Option(help: "Extra case-insensitive URL substring that marks unsubscribe links (repeatable).") var unsubscribePattern: [String] = []
     @Flag(help: "Keep data-spur=\"off\" attributes in the output (default: remove them).") var keepDataSpur = false
     @Flag(help: "Do not add the open pixel.") var noPixel = false
+    @Option(
+        help:
+            "A merge tag of another mail tool, as a regular expression, e.g. '\\$\\{[a-z]+\\}' (repeatable; the common ones are built in, docs/wrap.md)."
+    )
+    var mergeTag: [String] = []
     @Flag(help: "Only list the links found and what each becomes.") var dryRun = false
     @Argument(help: "Input HTML file (default: stdin).") var input: String?
 
@@ -63,6 +68,7 @@ struct Wrap: ParsableCommand {
         var options = NewsletterWrapper.Options(base: try base.url(dataDirectory: data.directory), campaign: campaign)
         options.honeypot = honeypot
         options.removeDataSpurOff = !keepDataSpur
+        options.extraMergeTags = mergeTag
         options.addPixel = !noPixel
         options.downloadExtensions = Set(downloadExtensions.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
         options.unsubscribePatterns += unsubscribePattern

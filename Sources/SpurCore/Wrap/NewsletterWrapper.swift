@@ -20,6 +20,8 @@ public struct NewsletterWrapper: Sendable {
         /// Remove `data-spur="off"` from the links it marks (default) or keep it.
         public var removeDataSpurOff = true
         public var addPixel = true
+        /// Merge-tag patterns besides the built-in ones (`--merge-tag`, regular expressions).
+        public var extraMergeTags: [String] = []
 
         public init(base: String, campaign: String) {
             self.base = base
@@ -76,6 +78,7 @@ public struct NewsletterWrapper: Sendable {
         self.options = options
         input = html
         var scanner = HTMLScanner(html)
+        let mergeTags = try MergeTags(extra: options.extraMergeTags)
         var links: [Link] = []
         var edits: [Edit] = []
         let base = options.base.lowercased()
@@ -94,7 +97,7 @@ public struct NewsletterWrapper: Sendable {
             let decision = Self.decide(
                 target: target,
                 dataSpurOff: off.map { String(decoding: html[$0.contentRange ?? 0..<0], as: UTF8.self).lowercased() == "off" } ?? false, base: base,
-                options: options)
+                options: options, mergeTags: mergeTags)
             for i in counted..<tag.start where html[i] == 0x0A { line += 1 }
             counted = tag.start
             links.append(Link(raw: raw, target: target, decision: decision, line: line))
@@ -112,7 +115,7 @@ public struct NewsletterWrapper: Sendable {
         self.edits = edits.sorted { $0.position < $1.position }
     }
 
-    static func decide(target: String, dataSpurOff: Bool, base: String, options: Options) -> Link.Decision {
+    static func decide(target: String, dataSpurOff: Bool, base: String, options: Options, mergeTags: MergeTags) -> Link.Decision {
         if dataSpurOff { return .skip("marked data-spur=\"off\"") }
         let lower = target.lowercased()
         if lower.isEmpty { return .skip("empty") }
@@ -120,11 +123,10 @@ public struct NewsletterWrapper: Sendable {
         if lower.hasPrefix("mailto:") { return .skip("mailto") }
         if lower.hasPrefix("tel:") || lower.hasPrefix("sms:") { return .skip("tel") }
         if lower.hasPrefix(base + "/") || lower == base { return .skip("already a Spur link") }
-        let mergeTags = ["{{", "*|", "%%", "[[", "{%", "$(", "##"]
-        if mergeTags.contains(where: { lower.contains($0) }) {
-            return .skip("contains a mail-tool merge tag (it would be filled in after signing)")
-        }
         if options.unsubscribePatterns.contains(where: { lower.contains($0.lowercased()) }) { return .skip("unsubscribe link") }
+        if let tools = mergeTags.match(target) {
+            return .skip("merge tag of \(tools) (the mail tool fills it in; a signed link could not change)")
+        }
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
             return lower.contains(":") && !lower.hasPrefix("/") ? .skip("not http(s)") : .skip("relative link (a newsletter needs absolute URLs)")
         }

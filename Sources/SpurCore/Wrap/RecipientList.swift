@@ -1,91 +1,68 @@
-/// Lead ids from a recipients CSV (RFC 4180: quoted fields, `""` escapes, CRLF or LF).
+import Foundation
+import SwiftCSV
+
+/// Lead ids from a recipients CSV as spreadsheets and mail tools export it: `,`, `;` or tab
+/// (detected from the header), UTF-8 with or without a byte-order mark, quoted fields with
+/// delimiters and line breaks inside, CRLF or LF. Parsing is SwiftCSV's; the checks are Spur's.
 public enum RecipientList {
     /// Reads the `column` of every row; errors name the file and line.
-    public static func leads(csv text: String, column: String, file: String) throws(SpurError) -> [String] {
-        let rows = try parse(text, file: file)
-        guard let header = rows.first else { throw SpurError.invalidRecipients("\(file): the file is empty") }
-        guard let index = header.fields.firstIndex(where: { $0.trimmingWhitespace().lowercased() == column.lowercased() }) else {
-            throw SpurError.invalidRecipients("\(file):1: no column '\(column)' in the header (\(header.fields.joined(separator: ", ")))")
+    public static func leads(csv raw: String, column: String, file: String) throws(SpurError) -> [String] {
+        let text = raw.hasPrefix("\u{FEFF}") ? String(raw.dropFirst()) : raw
+        // A quote that is never closed would swallow the rest of the file into one field.
+        if text.utf8.count(where: { $0 == UInt8(ascii: "\"") }) % 2 == 1 {
+            throw SpurError.invalidRecipients("\(file): a quoted field is not closed (an odd number of \" in the file)")
+        }
+        let delimiter = CSVDelimiter.guessed(string: text)
+        var rows: [[String]] = []
+        do {
+            let csv = try EnumeratedCSV(string: text, delimiter: delimiter, loadColumns: false, rowLimit: 0)
+            try csv.enumerateAsArray(startAt: 0, rowLimit: nil) { rows.append($0) }
+        } catch {
+            throw SpurError.invalidRecipients("\(file): not a CSV file: \(error)")
+        }
+        guard let header = rows.first, header.contains(where: { !$0.isEmpty }) else {
+            throw SpurError.invalidRecipients("\(file): the file is empty")
+        }
+        let names = header.map { $0.trimmingWhitespace() }
+        guard let index = names.firstIndex(where: { $0.lowercased() == column.lowercased() }) else {
+            let shown = names.map { "'\($0)'" }.joined(separator: ", ")
+            throw SpurError.invalidRecipients(
+                "\(file):1: no column '\(column)' in the header (columns: \(shown); delimiter '\(delimiter.name)'): give the column with --lead-column"
+            )
         }
         var leads: [String] = []
         var seen = Set<String>()
+        // Physical line of each row: one more than the last, plus the line breaks inside its quoted fields.
+        var line = 1 + lineBreaks(header)
         for row in rows.dropFirst() {
-            if row.fields.count == 1 && row.fields[0].isEmpty { continue }
-            guard row.fields.count == header.fields.count else {
-                throw SpurError.invalidRecipients("\(file):\(row.line): \(row.fields.count) fields, the header has \(header.fields.count)")
+            let rowLine = line + 1
+            line = rowLine + lineBreaks(row)
+            if row.allSatisfy({ $0.trimmingWhitespace().isEmpty }) { continue }
+            guard row.count == header.count else {
+                throw SpurError.invalidRecipients("\(file):\(rowLine): \(row.count) fields, the header has \(header.count)")
             }
-            let lead = row.fields[index].trimmingWhitespace()
-            if let problem = Identifier.problem(lead, what: "lead") { throw SpurError.invalidRecipients("\(file):\(row.line): \(problem)") }
+            let lead = row[index].trimmingWhitespace()
+            if let problem = Identifier.problem(lead, what: "lead") { throw SpurError.invalidRecipients("\(file):\(rowLine): \(problem)") }
             guard lead != "." && lead != ".." && !lead.hasPrefix(".") else {
-                throw SpurError.invalidRecipients("\(file):\(row.line): lead id '\(lead)' cannot be used as a file name")
+                throw SpurError.invalidRecipients("\(file):\(rowLine): lead id '\(lead)' cannot be used as a file name")
             }
-            guard seen.insert(lead).inserted else { throw SpurError.invalidRecipients("\(file):\(row.line): lead '\(lead)' appears twice") }
+            guard seen.insert(lead).inserted else { throw SpurError.invalidRecipients("\(file):\(rowLine): lead '\(lead)' appears twice") }
             leads.append(lead)
         }
         if leads.isEmpty { throw SpurError.invalidRecipients("\(file): no recipients after the header") }
         return leads
     }
 
-    struct Row {
-        var fields: [String]
-        var line: Int
+    private static func lineBreaks(_ fields: [String]) -> Int {
+        fields.reduce(0) { $0 + $1.reduce(0) { n, c in c == "\n" || c == "\r\n" || c == "\r" ? n + 1 : n } }
     }
+}
 
-    static func parse(_ text: String, file: String) throws(SpurError) -> [Row] {
-        var rows: [Row] = []
-        var fields: [String] = []
-        var field = ""
-        var line = 1, rowLine = 1
-        var inQuotes = false, wasQuoted = false
-        var chars = text.makeIterator()
-        var pending: Character?
-        func next() -> Character? {
-            if let p = pending {
-                pending = nil
-                return p
-            }
-            return chars.next()
+extension CSVDelimiter {
+    var name: String {
+        switch rawValue {
+        case "\t": "tab"
+        default: String(rawValue)
         }
-        while let c = next() {
-            if inQuotes {
-                if c == "\"" {
-                    if let n = next() {
-                        if n == "\"" { field.append("\"") } else { inQuotes = false; pending = n }
-                    } else {
-                        inQuotes = false
-                    }
-                } else {
-                    if c == "\n" || c == "\r\n" { line += 1 }
-                    field.append(c)
-                }
-                continue
-            }
-            switch c {
-            case "\"" where field.isEmpty && !wasQuoted:
-                inQuotes = true
-                wasQuoted = true
-            case ",":
-                fields.append(field)
-                field = ""
-                wasQuoted = false
-            case "\n", "\r\n", "\r":
-                fields.append(field)
-                rows.append(Row(fields: fields, line: rowLine))
-                fields = []
-                field = ""
-                wasQuoted = false
-                line += 1
-                rowLine = line
-            default:
-                if wasQuoted { throw SpurError.invalidRecipients("\(file):\(line): text after a closing quote") }
-                field.append(c)
-            }
-        }
-        if inQuotes { throw SpurError.invalidRecipients("\(file):\(rowLine): a quoted field is not closed") }
-        if !field.isEmpty || !fields.isEmpty {
-            fields.append(field)
-            rows.append(Row(fields: fields, line: rowLine))
-        }
-        return rows
     }
 }
