@@ -141,6 +141,11 @@ enum LeadOutput {
         out += "stage     \(p.stage.rawValue)" + (p.stageSince.map { " since \($0)" } ?? "")
         out += (p.mqlAt.map { "; mql reached \($0)" } ?? "") + (p.sqlAt.map { "; sql reached \($0)" } ?? "") + "\n"
         out += "seen      \(p.firstSeen) … \(p.lastSeen)\n"
+        for (name, touch) in [("first", p.firstTouch), ("last", p.lastTouch)] {
+            guard let t = touch else { continue }
+            let utm = [t.source, t.medium, t.campaign].map { $0 ?? "-" }.joined(separator: " / ")
+            out += "\(name) touch  " + safe("\(utm) at \(t.at) (\(t.url))") + "\n"
+        }
         out += "events    " + p.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
         out += "interests " + safe(p.interests.map { "\($0.category) \(fmt($0.weight))" }.joined(separator: ", ")) + "\n"
         if !p.campaignsOpened.isEmpty { out += "opened    \(safe(p.campaignsOpened.joined(separator: ", ")))\n" }

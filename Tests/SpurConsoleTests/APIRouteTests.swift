@@ -51,6 +51,7 @@ import Testing
             let anna = try await get("/api/v1/leads/anna%40example.org", auth)
             #expect(anna.status == .ok && anna.json["score"] as? Double == 53 && anna.json["stage"] as? String == "mql")
             #expect((anna.json["explain"] as? [Any])?.isEmpty == false)
+            #expect((anna.json["first_touch"] as? [String: Any])?["source"] as? String == "google")
 
             let events = try await get("/api/v1/leads/anna%40example.org/events?limit=3", auth)
             #expect((events.json["events"] as? [[String: Any]])?.map { $0["id"] as? String ?? "" } == ["fx-1", "fx-2", "fx-3"])

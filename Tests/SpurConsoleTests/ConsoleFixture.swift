@@ -67,7 +67,9 @@ final class ConsoleFixture: @unchecked Sendable {
             ev(3, .click, day: 2, minute: 1, lead: anna, visitor: "v-1", campaign: "nl-47", url: "https://shop.example/malbedarf/pinsel?utm=nl"),
             ev(4, .open, day: 2, minute: 30, lead: anna, campaign: "nl-47"),
             ev(5, .identify, day: 3, lead: anna, visitor: "v-1", props: ["birthday": "1980-05-01"]),
-            ev(6, .pageview, day: 4, visitor: "v-1", url: "https://shop.example/produkte/farben/acryl"),
+            ev(
+                6, .pageview, day: 4, visitor: "v-1",
+                url: "https://shop.example/produkte/farben/acryl?utm_source=google&utm_medium=cpc&utm_campaign=herbst"),
             ev(7, .pageview, day: 4, minute: 5, visitor: "v-1", url: "https://shop.example/produkte/farben/oel"),
             ev(8, .pageview, day: 6, visitor: "v-1", url: "https://shop.example/produkte/pinsel/rund"),
             ev(9, .pageview, day: 7, visitor: "v-1", url: "https://shop.example/filialen"),

@@ -120,6 +120,7 @@ import Testing
             #expect(lead.status == .ok)
             #expect(lead.text.contains(#"id="score">53<"#) && lead.text.contains(#"id="grade">1<"#) && lead.text.contains(#"id="stage">MQL<"#))
             #expect(lead.text.contains("malbedarf") && lead.text.contains("store_locator"))
+            #expect(lead.text.contains("Source (UTM)") && lead.text.contains("google / cpc / herbst"))
             // One point per day from the first event to the scoring date.
             #expect(lead.text.components(separatedBy: #"<circle class="dot s-score""#).count - 1 == 7)
             // Viewers get no erase form.

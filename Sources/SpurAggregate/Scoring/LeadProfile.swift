@@ -20,6 +20,15 @@ public struct LeadProfile: Codable, Sendable, Equatable {
         public var excluded: String?
     }
 
+    /// Where a visit came from: the UTM parameters of a landing page or click target.
+    public struct Touch: Codable, Sendable, Equatable {
+        public var at: String
+        public var source: String?
+        public var medium: String?
+        public var campaign: String?
+        public var url: String
+    }
+
     public var lead: String
     public var asOf: String
     public var score: Double
@@ -44,6 +53,9 @@ public struct LeadProfile: Codable, Sendable, Equatable {
     public var campaignsClicked: [String]
     public var attributes: [String: String]
     public var explain: [Explanation]
+    /// The first and the latest page view or click that carried UTM parameters.
+    public var firstTouch: Touch?
+    public var lastTouch: Touch?
 
     enum CodingKeys: String, CodingKey {
         case lead, score, implicit, explicit, lifetime, grade, letter, label, stage, interests, counts, visitors, attributes, explain
@@ -55,6 +67,8 @@ public struct LeadProfile: Codable, Sendable, Equatable {
         case lastSeen = "last_seen"
         case campaignsOpened = "campaigns_opened"
         case campaignsClicked = "campaigns_clicked"
+        case firstTouch = "first_touch"
+        case lastTouch = "last_touch"
     }
 
     /// The encoding stored in the database and printed by `spur leads show --json`.

@@ -40,9 +40,14 @@ public struct LeadScorer: Sendable {
         var lastAwardAt: [String: Int64] = [:]
         var awardedOnDay: [Int64: Double] = [:]
         var attributeHistory: [(ts: Int64, key: String, value: String)] = []
+        var firstTouch: LeadProfile.Touch?, lastTouch: LeadProfile.Touch?
 
         for e in events {
             counts[e.type.rawValue, default: 0] += 1
+            if let touch = Self.touch(e) {
+                if firstTouch == nil { firstTouch = touch }
+                lastTouch = touch
+            }
             if let c = e.campaign {
                 if e.type == .open { opened.insert(c) }
                 if e.type == .click || e.type == .download { clicked.insert(c) }
@@ -148,7 +153,21 @@ public struct LeadScorer: Sendable {
             stageSince: timeline.since.map(iso), mqlAt: timeline.reached[.mql].map(iso), sqlAt: timeline.reached[.sql].map(iso),
             interests: Array(interests), counts: counts, firstSeen: events.first.map { iso($0.ts) } ?? iso(asOfMillis),
             lastSeen: events.last.map { iso($0.ts) } ?? iso(asOfMillis), visitors: visitors.sorted(),
-            campaignsOpened: opened.sorted(), campaignsClicked: clicked.sorted(), attributes: attributes, explain: explain)
+            campaignsOpened: opened.sorted(), campaignsClicked: clicked.sorted(), attributes: attributes, explain: explain,
+            firstTouch: firstTouch, lastTouch: lastTouch)
+    }
+
+    /// The UTM parameters of a page view or click by a person (not a bot), if it has any.
+    static func touch(_ e: Event) -> LeadProfile.Touch? {
+        guard e.type == .pageview || e.type == .click || e.type == .download, let url = e.url, url.contains("utm_"),
+            TrafficKind(flags: e.flags) != .bot, let q = url.firstIndex(of: "?")
+        else { return nil }
+        let query = url[url.index(after: q)...].prefix { $0 != "#" }
+        let p = QueryString.parse(Substring(query))
+        func value(_ key: String) -> String? { p[key].map { String($0.prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 } }
+        let (source, medium, campaign) = (value("utm_source"), value("utm_medium"), value("utm_campaign"))
+        guard source != nil || medium != nil || campaign != nil else { return nil }
+        return LeadProfile.Touch(at: ISO8601.string(e.ts), source: source, medium: medium, campaign: campaign, url: url)
     }
 
     /// δ(Δ) = 1 within the grace period, then halves every half-life.

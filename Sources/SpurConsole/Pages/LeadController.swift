@@ -89,6 +89,14 @@ struct LeadController: Sendable {
                 ["name": $0.category, "weight": Format.number($0.weight), "href": "/leads?" + PageRenderer.query([("interest", $0.category)])]
             },
             "attributes": p.attributes.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] },
+            "touches": [(context.text("first_touch"), p.firstTouch), (context.text("last_touch"), p.lastTouch)].compactMap { name, t in
+                t.map {
+                    [
+                        "name": name, "source": $0.source ?? "–", "medium": $0.medium ?? "–", "campaign": $0.campaign ?? "–",
+                        "time": Format.isoTime($0.at), "url": $0.url,
+                    ]
+                }
+            },
             "visitors": p.visitors, "firstSeen": Format.isoTime(p.firstSeen), "lastSeen": Format.isoTime(p.lastSeen), "events": events,
             "eventsMore": d.events.count > Self.eventsShown ? "\(d.events.count - Self.eventsShown)" as Any : false,
             "isAdmin": context.user?.role == .admin, "forgetAction": "/leads/" + PageRenderer.segment(p.lead) + "/forget",

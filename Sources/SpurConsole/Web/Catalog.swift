@@ -56,7 +56,9 @@ enum Catalog {
         "score_chart_alt": "Score of the lead at the end of each day", "rules": "Rules that gave points",
         "rule": "Rule", "points": "Points", "awarded": "awarded", "events": "Events", "not_counted": "not counted",
         "timeline": "Events", "time": "Time", "type": "Type", "url": "URL", "flags": "Flags", "title": "Title",
-        "attributes": "Attributes", "visitors": "Visitor ids", "first_seen": "First seen", "reached": "reached", "since": "since",
+        "attributes": "Attributes", "visitors": "Visitor ids", "first_seen": "First seen", "touches": "Source (UTM)",
+        "no_touches": "No visit with UTM parameters yet.",
+        "first_touch": "First touch", "last_touch": "Last touch", "reached": "reached", "since": "since",
         "forget": "Forget this person",
         "forget_help":
             "Erases the lead, its visitor ids and all their events from the database and every sealed segment, like 'spur forget'. This cannot be undone.",
@@ -111,7 +113,8 @@ enum Catalog {
         "score_chart_alt": "Punktzahl des Leads am Ende jedes Tages", "rules": "Regeln, die Punkte gaben", "rule": "Regel",
         "points": "Punkte", "awarded": "vergeben", "events": "Ereignisse", "not_counted": "nicht gezählt", "timeline": "Ereignisse",
         "time": "Zeit", "type": "Typ", "url": "URL", "flags": "Markierungen", "title": "Titel", "attributes": "Attribute",
-        "visitors": "Besucher-IDs", "first_seen": "Zuerst gesehen", "reached": "erreicht", "since": "seit",
+        "visitors": "Besucher-IDs", "first_seen": "Zuerst gesehen", "touches": "Herkunft (UTM)", "no_touches": "Noch kein Besuch mit UTM-Parametern.",
+        "first_touch": "Erster Kontakt", "last_touch": "Letzter Kontakt", "reached": "erreicht", "since": "seit",
         "forget": "Diese Person vergessen",
         "forget_help":
             "Löscht den Lead, seine Besucher-IDs und alle ihre Ereignisse aus der Datenbank und jedem versiegelten Segment, wie 'spur forget'. Das lässt sich nicht rückgängig machen.",
