@@ -109,6 +109,25 @@ import Testing
         }
     }
 
+    @Test func theAPIOnlyReads() async throws {
+        let fixture = try await blocking { try ConsoleFixture() }
+        let key = try fixture.key(.read)
+        try await fixture.app().test(.router) { client in
+            for method in [HTTPRequest.Method.post, .delete, .put, HTTPRequest.Method(rawValue: "QUERY")!] {
+                for uri in ["/api/v1/leads", "/api/v1/leads/anna%40example.org/events"] {
+                    try await client.execute(uri: uri, method: method, headers: [.authorization: "Bearer \(key)"]) { r in
+                        #expect(r.status == .methodNotAllowed && r.headers[.allow] == "GET", "\(method) \(uri)")
+                        #expect(r.headers[.contentType] == "application/problem+json")
+                    }
+                }
+            }
+            // Without data yet the API says what to do.
+            try await client.execute(uri: "/api/v1/leads", method: .get, headers: [.authorization: "Bearer \(key)"]) { r in
+                #expect(r.status == .serviceUnavailable && String(buffer: r.body).contains("spur aggregate"))
+            }
+        }
+    }
+
     @Test func aMatchingETagIsA304() async throws {
         try await withAPI { get, key, _ in
             for uri in [

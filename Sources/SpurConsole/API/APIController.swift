@@ -25,7 +25,7 @@ struct APIController: Sendable {
         group.get("campaigns/{id}") { request, context in try await campaign(request, context) }
         group.get("health") { request, _ in try await health(request) }
         group.get("openapi.json") { request, _ in
-            Self.json(request, Data(OpenAPIDocument.json.utf8), cache: "public, max-age=300")
+            Self.json(request, Data((OpenAPIDocument.json + "\n").utf8), cache: "public, max-age=300")
         }
     }
 
@@ -47,7 +47,7 @@ struct APIController: Sendable {
         let id = try Self.id(context)
         let p = request.uri.queryParameters
         let limit = try Self.limit(p, default: Self.defaultEventLimit, maximum: Self.maximumEventLimit)
-        let after = try p["cursor"].map { try EventCursor(text: String($0)) }
+        let after = try p["cursor"].flatMap { $0.isEmpty ? nil : try EventCursor(text: String($0)) }
         let found: (Bool, [Event]) = try await read { r in
             guard try r.profile(lead: id) != nil else { return (false, []) }
             return (true, try r.events(ofLead: id))
@@ -202,7 +202,7 @@ struct APIController: Sendable {
             q.sort = s
         }
         q.limit = try limit(p, default: 50, maximum: LeadQuery.maximumLimit)
-        q.cursor = value("cursor")
+        q.cursor = value("cursor").flatMap { $0.isEmpty ? nil : $0 }
         return q
     }
 }

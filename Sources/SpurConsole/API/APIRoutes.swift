@@ -8,4 +8,14 @@ enum APIRoutes {
         "/leads", "/leads/{id}", "/leads/{id}/events", "/leads/{id}/score-history", "/campaigns", "/campaigns/{id}", "/health",
         "/openapi.json",
     ]
+
+    /// Whether `path` (under `prefix`) is one of the API's routes, with any method.
+    static func isRoute(_ path: String) -> Bool {
+        guard path.hasPrefix(prefix + "/") else { return false }
+        let parts = path.dropFirst(prefix.count + 1).split(separator: "/", omittingEmptySubsequences: false)
+        return paths.contains { route in
+            let pattern = route.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+            return pattern.count == parts.count && zip(pattern, parts).allSatisfy { $0 == "{id}" ? !$1.isEmpty : $0 == $1 }
+        }
+    }
 }

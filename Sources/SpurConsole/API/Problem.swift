@@ -53,10 +53,14 @@ struct Problem: Error, Sendable {
     }
 
     /// The problem an error thrown below the API stands for.
-    static func from(_ error: HTTPError) -> Problem {
-        switch error.status {
+    static func from(_ error: HTTPError, _ request: Request) -> Problem {
+        // The router knows no route for other methods: on an API path that is a 405.
+        if error.status == .notFound && request.method != .get && APIRoutes.isRoute(request.uri.path) {
+            return Problem(.methodNotAllowed, "The API only reads: use GET.", headers: [.allow: "GET"])
+        }
+        return switch error.status {
         case .notFound: Problem(.notFound, "There is no such API resource; see /api/v1/openapi.json.")
-        case .methodNotAllowed: Problem(.methodNotAllowed, "The API only reads: use GET.", headers: [.allow: "GET, HEAD"])
+        case .methodNotAllowed: Problem(.methodNotAllowed, "The API only reads: use GET.", headers: [.allow: "GET"])
         default: Problem(.invalidParameter, error.body ?? error.status.reasonPhrase)
         }
     }

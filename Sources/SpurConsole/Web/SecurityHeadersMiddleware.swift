@@ -31,7 +31,7 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         } catch let problem as Problem {
             response = problem.response
         } catch let error as HTTPError where request.uri.path.hasPrefix("/api/") {
-            response = Problem.from(error).response
+            response = Problem.from(error, request).response
         } catch let error as HTTPError {
             response = errorPage(error.status, error.body ?? error.status.reasonPhrase, request, context)
         } catch let error as AggregateError where request.uri.path.hasPrefix("/api/") {
