@@ -22,11 +22,11 @@ check() { if [ "$2" = 0 ]; then PASS=$((PASS + 1)); echo "PASS $1"; else FAIL=$(
 
 # 1a. systemd units (ExecStart pointed at the built binary, so verify can find it).
 mkdir -p "$WORK/units"
-for unit in deploy/spur@.service deploy/spur-aggregate.service deploy/spur-aggregate.timer deploy/spur-console.service; do
+for unit in deploy/spur@.service deploy/spur-aggregate.service deploy/spur-aggregate.timer deploy/spur-console.service deploy/spur-deliver.service; do
   sed "s#/usr/local/bin/spur#$BIN#g" "$unit" > "$WORK/units/$(basename "$unit")"
 done
 cp "$WORK/units/spur@.service" "$WORK/units/spur@8081.service"
-OUT=$(cd "$WORK/units" && SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no ./spur@8081.service ./spur-aggregate.service ./spur-aggregate.timer ./spur-console.service 2>&1 | grep -v -E "Failed to (connect|create)|user-runtime|/run/systemd|Falling back|No such file or directory.*bus" || true)
+OUT=$(cd "$WORK/units" && SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no ./spur@8081.service ./spur-aggregate.service ./spur-aggregate.timer ./spur-console.service ./spur-deliver.service 2>&1 | grep -v -E "Failed to (connect|create)|user-runtime|/run/systemd|Falling back|No such file or directory.*bus" || true)
 [ -z "$OUT" ] && check "systemd-analyze verify deploy units" 0 || { echo "$OUT"; check "systemd-analyze verify deploy units" 1; }
 
 # 1b. The shipped files agree with each other and with the README (each of these once broke a

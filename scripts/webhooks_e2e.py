@@ -12,13 +12,27 @@ ends empty.
     scripts/webhooks_e2e.py --spur .build/debug/spur
 Loopback only, bounded in time (about a minute).
 """
-import argparse, hashlib, hmac, json, os, random, signal, socket, struct, subprocess, sys, tempfile, threading, time
+import argparse, json, os, random, re, shutil, signal, socket, struct, subprocess, sys, tempfile, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 BASE = 1_793_613_600_000  # 2026-11-02T10:00:00Z
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SECRET = "e2e-secret-0123456789abcdef"
 LEADS = 60
 FAILURES = []
+
+
+def doc_examples():
+    """The signature checks docs/webhooks.md shows, by language: the receiver runs exactly those."""
+    text = open(ROOT + "/docs/webhooks.md").read()
+    section = text[text.index("## Verifying the signature"):text.index("## Operating it")]
+    return {lang: code for lang, code in re.findall(r"```(sh|python|php|js)\n(.*?)```", section, re.S)}
+
+
+EXAMPLES = doc_examples()
+namespace = {}
+exec(EXAMPLES["python"], namespace)
+verify = namespace["verify"]  # the documented Python check verifies every request
 
 
 def check(name, ok, detail=""):
@@ -59,6 +73,7 @@ def fit_events(i):
 
 class Receiver(BaseHTTPRequestHandler):
     received = []  # (delivery id, body id, event, lead, signature ok) of requests answered 2xx
+    samples = []  # (header, raw body) of the last accepted deliveries, for the other languages' checks
     lock = threading.Lock()
     rng = random.Random(47)
     modes = {"ok": 0, "500": 0, "stall": 0, "reset": 0}
@@ -69,9 +84,7 @@ class Receiver(BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         header = self.headers.get("Spur-Signature", "")
-        parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
-        expected = hmac.new(SECRET.encode(), parts.get("t", "").encode() + b"." + body, hashlib.sha256).hexdigest()
-        signed = hmac.compare_digest(expected, parts.get("v1", "")) and abs(time.time() - int(parts.get("t", "0"))) < 300
+        signed = verify(SECRET, header, body)
         with Receiver.lock:
             mode = Receiver.rng.choices(["ok", "500", "stall", "reset"], [50, 17, 17, 16])[0]
             Receiver.modes[mode] += 1
@@ -90,6 +103,7 @@ class Receiver(BaseHTTPRequestHandler):
                 # A change is the lead, the event and when it happened (a lead may reach MQL twice).
                 when = data["lead"]["as_of"] if data["event"] == "score.crossed" else data["lead"].get("stage_since")
                 Receiver.received.append((self.headers.get("Spur-Delivery"), data["id"], data["event"], (data["lead"]["lead"], when), signed))
+                Receiver.samples = (Receiver.samples + [(header, body)])[-3:]  # the latest: within the 5-minute window
             self.send_response(204); self.end_headers()
 
 
@@ -195,6 +209,26 @@ endpoints:
         ids.setdefault((change, event), set()).add(delivery)
     check("duplicates only under the same delivery id", all(len(v) == 1 for v in ids.values()),
           str([k for k, v in ids.items() if len(v) > 1][:3]))
+    # The shell, Node and PHP checks of docs/webhooks.md on real deliveries (and on a tampered body).
+    runners = {"sh": ["sh"], "js": ["node", "-e", "const {verify}=require(process.argv[1]); const fs=require('fs');"
+                                     "process.exit(verify(process.argv[2], process.argv[3], fs.readFileSync(process.argv[4])) ? 0 : 1)"],
+               "php": ["php", "-r", "require $argv[1]; exit(verify($argv[2], $argv[3], file_get_contents($argv[4])) ? 0 : 1);"]}
+    for lang, command in runners.items():
+        if shutil.which(command[0]) is None:
+            print(f"skip the {lang} check of docs/webhooks.md: {command[0]} is not installed (not counted)")
+            continue
+        script = f"{work}/verify.{lang}"
+        with open(script, "w") as f:
+            f.write(EXAMPLES[lang])
+        results = []
+        for header, body in Receiver.samples:
+            for tampered in (False, True):
+                with open(work + "/body", "wb") as f:
+                    f.write(body + (b" " if tampered else b""))
+                ok = subprocess.run(command + [script, SECRET, header, work + "/body"], capture_output=True, timeout=30).returncode == 0
+                results.append(ok != tampered)
+        check(f"the {lang} check of docs/webhooks.md accepts real deliveries and refuses a tampered body",
+              len(results) == 6 and all(results), str(results))
     duplicates = len(received) - len(arrived)
     print(f"{len(expected)} changes, {len(received)} accepted deliveries ({duplicates} repeated), receiver modes {Receiver.modes}, {kills} kills")
     print("FAILED: " + ", ".join(FAILURES) if FAILURES else "all checks passed")

@@ -55,4 +55,10 @@ public struct OutboxCounts: Sendable, Equatable {
     public var webhooksDead = 0
     public var handoffsPending = 0
     public var handoffsDead = 0
+
+    public init(webhooksPending: Int = 0, webhooksDead: Int = 0, handoffsPending: Int = 0, handoffsDead: Int = 0) {
+        (self.webhooksPending, self.webhooksDead, self.handoffsPending, self.handoffsDead) = (
+            webhooksPending, webhooksDead, handoffsPending, handoffsDead
+        )
+    }
 }

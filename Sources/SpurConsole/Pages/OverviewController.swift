@@ -113,7 +113,7 @@ struct OverviewController: Sendable {
     private struct HealthData: Sendable {
         var runs: [AggregationRun] = []
         var folded: [FoldedSegment] = []
-        var outbox = 0
+        var outbox = OutboxCounts()
         var erasures = 0
     }
 
@@ -122,7 +122,7 @@ struct OverviewController: Sendable {
         var problem: String?
         do {
             h = try await data.pool.read { r in
-                HealthData(runs: try r.runs(limit: 50), folded: try r.foldedSegments(), outbox: try r.handoffsWaiting(), erasures: try r.erasures())
+                HealthData(runs: try r.runs(limit: 50), folded: try r.foldedSegments(), outbox: try r.outboxCounts(), erasures: try r.erasures())
             }
         } catch AggregateError.noDatabase {
         } catch let error as AggregateError {
@@ -145,7 +145,9 @@ struct OverviewController: Sendable {
             ]
         }
         let values: [String: Any] = [
-            "notice": problem.map { $0 as Any } ?? false, "directories": folders, "outbox": h.outbox, "erasures": h.erasures,
+            "notice": problem.map { $0 as Any } ?? false, "directories": folders, "outbox": h.outbox.handoffsPending,
+            "webhooksPending": h.outbox.webhooksPending,
+            "webhooksDead": h.outbox.webhooksDead, "erasures": h.erasures,
             "runs": h.runs.map(Self.run),
         ]
         return renderer.render("health", title: context.text("health_title"), section: .health, request: request, context: context, values: values)

@@ -55,6 +55,7 @@ extension Templates {
         </section>
         <section class="columns">
         <div><h2>{{t.outbox}}</h2><p><strong id="outbox">{{outbox}}</strong> {{t.waiting}}</p></div>
+        <div><h2>{{t.webhooks}}</h2><p><strong id="webhooks-pending">{{webhooksPending}}</strong> {{t.waiting}} · <strong id="webhooks-dead">{{webhooksDead}}</strong> {{t.given_up}}</p></div>
         <div><h2>{{t.erasures_done}}</h2><p><strong id="erasures">{{erasures}}</strong></p></div>
         </section>
         <section>
