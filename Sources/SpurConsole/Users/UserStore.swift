@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdBcrypt
 import NIOConcurrencyHelpers
+import SpurCore
 
 /// What a console user may do. Viewers read; admins also erase leads.
 public enum ConsoleRole: String, Codable, Sendable, CaseIterable {
@@ -115,21 +116,11 @@ public struct UserStore: Sendable {
         let text =
             "# Spur console users: NAME ROLE BCRYPT-HASH. Managed by 'spur console user'.\n"
             + users.map { "\($0.name) \($0.role.rawValue) \($0.hash)\n" }.joined()
-        let temp = path + ".tmp-\(getpid())"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard fd >= 0 else { throw .fileSystem(operation: "create", path: temp, errno: errno) }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
-        let synced = fsync(fd)
-        close(fd)
-        guard written == bytes.count, synced == 0 else {
-            unlink(temp)
-            throw .fileSystem(operation: "write", path: temp, errno: errno)
-        }
-        guard rename(temp, path) == 0 else {
-            let code = errno
-            unlink(temp)
-            throw .fileSystem(operation: "replace", path: path, errno: code)
+        do {
+            try PosixFileSystem().writeAtomically(Array(text.utf8), to: path)
+        } catch {
+            if case .io(let operation, let file, let code) = error { throw .fileSystem(operation: operation, path: file, errno: code) }
+            throw .fileSystem(operation: "write", path: path, errno: EIO)
         }
     }
 }

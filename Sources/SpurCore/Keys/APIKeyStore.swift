@@ -91,23 +91,7 @@ public struct APIKeyStore: Sendable {
         let text =
             "# Spur API keys: NAME SCOPE SHA256-OF-KEY CREATED. Managed by 'spur keys'; the keys themselves are not stored.\n"
             + keys.map { "\($0.name) \($0.scope.rawValue) \($0.hash) \($0.created)\n" }.joined()
-        let temp = path + ".tmp-\(getpid())"
-        let fs = PosixFileSystem()
-        do {
-            let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw SpurError.io(operation: "create", path: temp, errno: errno) }
-            defer { fs.close(fd) }
-            try fs.write(fd, Array(text.utf8), path: temp)
-            try fs.sync(fd, path: temp)
-        } catch {
-            try? fs.remove(temp)
-            throw (error as? SpurError) ?? .io(operation: "write", path: temp, errno: EIO)
-        }
-        guard rename(temp, path) == 0 else {
-            let code = errno
-            try? fs.remove(temp)
-            throw .io(operation: "replace", path: path, errno: code)
-        }
+        try PosixFileSystem().writeAtomically(Array(text.utf8), to: path)
     }
 }
 

@@ -18,8 +18,8 @@ public protocol SegmentFileSystem: Sendable {
 
 extension SegmentFileSystem {
     /// Replaces `path` with `bytes` atomically: temporary file, fsync, rename, directory fsync.
-    /// A crash leaves the old file or the new one, never a torn one.
-    func writeAtomically(_ bytes: [UInt8], to path: String) throws(SpurError) {
+    /// A crash leaves the old file or the new one, never a torn one. The file is owner-only (0600).
+    public func writeAtomically(_ bytes: [UInt8], to path: String) throws(SpurError) {
         let tmp = path + ".tmp"
         try? remove(tmp)
         let fd = try createExclusive(tmp)
