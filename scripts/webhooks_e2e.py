@@ -73,6 +73,7 @@ def fit_events(i):
 
 class Receiver(BaseHTTPRequestHandler):
     received = []  # (delivery id, body id, event, lead, signature ok) of requests answered 2xx
+    pings = []  # signature ok of each test delivery
     samples = []  # (header, raw body) of the last accepted deliveries, for the other languages' checks
     lock = threading.Lock()
     rng = random.Random(47)
@@ -85,6 +86,10 @@ class Receiver(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         header = self.headers.get("Spur-Signature", "")
         signed = verify(SECRET, header, body)
+        if self.headers.get("Spur-Event") == "ping":  # spur webhooks test: always taken
+            Receiver.pings.append(signed and json.loads(body)["event"] == "ping")
+            self.send_response(204); self.end_headers()
+            return
         with Receiver.lock:
             mode = Receiver.rng.choices(["ok", "500", "stall", "reset"], [50, 17, 17, 16])[0]
             Receiver.modes[mode] += 1
@@ -185,6 +190,17 @@ endpoints:
         if r.returncode == 0 and not pending:
             break
         time.sleep(0.5)
+    # The operator's tools: a test delivery, retrying (nothing is dead; an unknown id is an error).
+    r = run(spur, "webhooks", "test", "crm", "--webhooks", work + "/webhooks.yaml")
+    check("spur webhooks test sends a signed ping", r.returncode == 0 and Receiver.pings == [True], r.stdout + r.stderr)
+    r = run(spur, "webhooks", "retry", "--all", "--data", data)
+    check("spur webhooks retry --all with nothing dead", r.returncode == 0 and r.stdout.startswith("0 deliveries"), r.stdout + r.stderr)
+    r = run(spur, "webhooks", "retry", "d_unknown", "--data", data)
+    check("spur webhooks retry of an unknown id is one line, exit 1", r.returncode == 1 and r.stderr.count("\n") == 1, r.stderr)
+    with open(work + "/gone.yaml", "w") as f:
+        f.write(f"endpoints: [{{name: gone, url: 'http://127.0.0.1:9/', secret: {SECRET}, events: [stage.mql], timeout: 1s}}]\n")
+    r = run(spur, "webhooks", "test", "gone", "--webhooks", work + "/gone.yaml")
+    check("spur webhooks test of an endpoint that is down says so (exit 69)", r.returncode == 69 and "gone" in r.stderr, r.stderr)
     deliver.send_signal(signal.SIGTERM)
     check("spur deliver stops on SIGTERM", deliver.wait(timeout=20) == 0)
     server.shutdown()

@@ -8,8 +8,7 @@ public final class Outbox {
 
     /// Throws `AggregateError.noDatabase` when nothing was aggregated yet.
     public init(database path: String) throws {
-        guard FileManager.default.fileExists(atPath: path) else { throw AggregateError.noDatabase(path) }
-        store = try AggregateStore(path: path)
+        store = try AggregateStore(path: path, migrating: false)
     }
 
     init(store: AggregateStore) { self.store = store }

@@ -13,10 +13,12 @@ final class AggregateStore {
 
     /// Opens (read-write: creates and migrates) the database at `path`. Read-only opening needs
     /// an existing database and never writes, not even a migration.
-    init(path: String, readOnly: Bool = false) throws {
-        if readOnly && !FileManager.default.fileExists(atPath: path) { throw AggregateError.noDatabase(path) }
+    /// `migrating: false` opens an existing database read-write without touching its schema
+    /// (the outbox's deliverers, which run beside the aggregator and must not rebuild its indexes).
+    init(path: String, readOnly: Bool = false, migrating: Bool = true) throws {
+        if (readOnly || !migrating) && !FileManager.default.fileExists(atPath: path) { throw AggregateError.noDatabase(path) }
         db = try Database(path: path, readOnly: readOnly)
-        if readOnly {
+        if readOnly || !migrating {
             let version = try meta("schema")
             guard version == Self.schemaVersion else {
                 throw AggregateError.database(
