@@ -201,7 +201,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     /// The non-empty, non-comment lines of a list file.
-    private static func lines(of file: String, flag: String) throws -> [String] {
+    static func lines(of file: String, flag: String) throws -> [String] {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("cannot read \(flag) \(file)") }
         return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
     }

@@ -27,32 +27,18 @@ public final class TrafficClassifier: Sendable {
     }
 
     private let config: Configuration
-    /// Bot patterns by first byte, so one pass over the user agent checks only likely candidates.
-    private let botPatternsByFirstByte: [[[UInt8]]]
+    private let bots: BotMatcher
     private let window = Mutex<[String: Recent]>([:])
 
     public init(configuration: Configuration = .init()) {
         config = configuration
-        let botPatterns = (BotUserAgents.patterns + configuration.extraBotPatterns.map { $0.lowercased() }.filter { !$0.isEmpty })
-            .map { Array($0.utf8) }
-        var byFirst = [[[UInt8]]](repeating: [], count: 256)
-        for pattern in botPatterns where !pattern.isEmpty { byFirst[Int(pattern[0])].append(pattern) }
-        botPatternsByFirstByte = byFirst
+        bots = BotMatcher(extraPatterns: configuration.extraBotPatterns)
     }
 
-    /// `bot` for known crawler, preview, monitoring and library user agents (and no user agent).
+    /// `bot` for crawler, preview, monitoring and library user agents (and no user agent).
     public func isBot(userAgent: String?) -> Bool {
         guard let userAgent, !userAgent.isEmpty else { return true }
-        // Byte-level search on an ASCII-lowercased copy: this runs for every hit.
-        let ua = userAgent.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-        for start in ua.indices {
-            for pattern in botPatternsByFirstByte[Int(ua[start])] where ua.count - start >= pattern.count {
-                var j = 1
-                while j < pattern.count && ua[start + j] == pattern[j] { j += 1 }
-                if j == pattern.count { return true }
-            }
-        }
-        return false
+        return bots.isBot(userAgent)
     }
 
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
