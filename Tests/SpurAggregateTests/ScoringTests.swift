@@ -154,6 +154,28 @@ import Testing
         #expect(try dir.profile("m")?.visitors == ["v"] && dir.profile("l")?.visitors == [])
     }
 
+    /// Issue 17, attack 5: a forwarded newsletter must not move an identified browser's history.
+    @Test func anIdentifiedVisitorStaysWithItsLeadWhenItClicksAForwardedLink() async throws {
+        let dir = DataDir()
+        try await dir.write([
+            ev(.identify, day: 1, lead: "anna", visitor: "v"),
+            ev(.pageview, day: 1, minute: 5, visitor: "v", url: "https://shop.example/filialen"),
+            // Bob forwarded his newsletter; Anna's browser clicks Bob's signed link.
+            ev(.click, day: 2, lead: "bob", visitor: "v", campaign: "c", url: "https://shop.example/x"),
+            ev(.pageview, day: 3, visitor: "v", url: "https://shop.example/jobs/ausbildung"),
+            ev(.pageview, day: 3, minute: 5, visitor: "v", url: "https://shop.example/produkte/a/b"),
+        ])
+        _ = try dir.aggregate(asOf: endOf(day: 3))
+        // Anna keeps her browser: the store locator, the job ad (-10) and the product page are hers.
+        #expect(try dir.profile("anna")?.implicit == 20 - 10 + 5 && dir.profile("anna")?.visitors == ["v"])
+        // Bob gets his click and nothing else: he cannot push Anna's points around.
+        #expect(try dir.profile("bob")?.implicit == 2 && dir.profile("bob")?.visitors == [])
+        // Someone else signs in on that browser: a newer identify moves it.
+        try await dir.write([ev(.identify, day: 4, lead: "carl", visitor: "v")])
+        _ = try dir.aggregate(asOf: endOf(day: 4))
+        #expect(try dir.profile("carl")?.visitors == ["v"] && dir.profile("anna")?.visitors == [])
+    }
+
     @Test func stagesUseHysteresisAndReachSQL() async throws {
         let rules = try ScoringRules(
             yaml: """

@@ -59,13 +59,17 @@ extension AggregateStore {
         try db.prepare(
             """
             WITH linked AS (SELECT DISTINCT visitor FROM events WHERE lead = ?1 AND visitor IS NOT NULL)
-            SELECT e.visitor, e.lead, e.ts, e.id FROM linked v JOIN events e ON e.visitor = v.visitor WHERE e.lead IS NOT NULL
+            SELECT e.visitor, e.lead, e.ts, e.id, e.type FROM linked v JOIN events e ON e.visitor = v.visitor WHERE e.lead IS NOT NULL
             """
-        ).query(lead) { out.append(VisitorLink(visitor: $0.string(0)!, lead: $0.string(1)!, ts: $0.int(2), event: $0.string(3)!)) }
+        ).query(lead) {
+            out.append(
+                VisitorLink(
+                    visitor: $0.string(0)!, lead: $0.string(1)!, ts: $0.int(2), event: $0.string(3)!,
+                    identified: $0.string(4) == EventType.identify.rawValue))
+        }
         return out
     }
 
-    /// Every stored profile's stage: the hand-off compares the new stages against these.
     /// Every lead's stage and score as stored: what changed in a run is judged against them.
     func standings() throws -> [String: Standing] {
         var out: [String: Standing] = [:]
