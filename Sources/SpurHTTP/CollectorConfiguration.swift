@@ -49,6 +49,8 @@ public struct CollectorConfiguration: Sendable {
 
     /// User-agent substrings flagged `bot` in addition to the built-in list.
     public var extraBotPatterns: [String] = []
+    /// Distinct template-link (unsigned) leads one network may bring into a campaign per hour.
+    public var unsignedLeadsPerNetwork = 50
 
     public var maxURIBytes = 8192
     public var maxHeaderBytes = 16384

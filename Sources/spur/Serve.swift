@@ -66,6 +66,11 @@ struct Serve: AsyncParsableCommand {
     )
     var identifyAttributes: String?
     @Option(help: "File with extra user-agent substrings to flag as bot, one per line. [env: SPUR_BOT_PATTERNS_FILE]") var botPatternsFile: String?
+    @Option(
+        help:
+            "Distinct template-link leads (?l=) one network may bring into a campaign per hour; 0: no cap. [env: SPUR_UNSIGNED_LEADS_PER_NETWORK] (default: 50)"
+    )
+    var unsignedLeadsPerNetwork: Int?
     @Option(help: "Event loop threads. [env: SPUR_THREADS] (default: one per core)") var threads: Int?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. [env: SPUR_LOG_LEVEL] (default: info)") var logLevel:
         Logger.Level?
@@ -191,6 +196,10 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("API key \(weak + 1) of \(keys.count) is shorter than 16 characters; use long random keys")
         }
         c.apiKeys = keys
+        if let n = try Environment.fallback(unsignedLeadsPerNetwork, "SPUR_UNSIGNED_LEADS_PER_NETWORK", flag: "--unsigned-leads-per-network") {
+            guard n >= 0 else { throw ValidationError("--unsigned-leads-per-network must be 0 (no cap) or more") }
+            c.unsignedLeadsPerNetwork = n
+        }
         if let file = botPatternsFile ?? Environment.value("SPUR_BOT_PATTERNS_FILE") {
             c.extraBotPatterns = try Self.lines(of: file, flag: "--bot-patterns-file")
         }

@@ -117,6 +117,19 @@ import Testing
         #expect(p.explain.contains { $0.rule == "newsletter_open" && $0.excluded == "proxy_open (weight 0.5)" })
     }
 
+    @Test func templateLinkLeadsCountFullyOrAsTheRulesWeighThem() async throws {
+        let dir = DataDir()
+        try await dir.write([ev(.click, day: 1, lead: "l", campaign: "c", url: "https://shop.example/malbedarf/a", flags: [.unsignedLead])])
+        _ = try dir.aggregate(asOf: endOf(day: 1))
+        #expect(try dir.profile("l")?.implicit == 5)
+        var rules = try ScoringRules.defaults()
+        rules.flagWeights["unsigned_lead"] = 0.2
+        _ = try dir.aggregate(asOf: endOf(day: 1), rules: rules)
+        let p = try #require(try dir.profile("l"))
+        #expect(p.implicit == 1 && p.explain.contains { $0.excluded == "unsigned_lead (weight 0.2)" })
+        #expect(try ScoringRules(yaml: "flags: { unsigned_lead: 0 }").flagWeights["unsigned_lead"] == 0)
+    }
+
     @Test func explicitPointsFollowTheCurrentAttributeValues() async throws {
         let dir = DataDir()
         try await dir.write([ev(.identify, day: 1, lead: "l", props: ["company_size": "10-49", "role": "owner"])])

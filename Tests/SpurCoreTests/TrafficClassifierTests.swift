@@ -62,4 +62,36 @@ import Testing
         _ = c.classifyClick(campaign: "c", lead: "z", url: "https://x/2", ip: nil, userAgent: browser, atMillis: 20_001)
         #expect(c.classifyClick(campaign: "c", lead: "z", url: "https://x/3", ip: nil, userAgent: browser, atMillis: 20_002) == [.scannerSuspect])
     }
+
+    /// Issue 17, attack 6: random `?l=` values with 4 KB targets must not grow the window.
+    @Test func theWindowIsBoundedInBytesAndKeepsNoURLs() {
+        var config = TrafficClassifier.Configuration()
+        config.maxBytes = 1 << 20
+        let c = TrafficClassifier(configuration: config)
+        let target = "https://shop.example/" + String(repeating: "x", count: 4096)
+        for i in 0..<20_000 {
+            _ = c.classifyClick(
+                campaign: "c", lead: "fake-\(i)-" + String(repeating: "l", count: 200), url: target, ip: "203.0.113.0", userAgent: browser,
+                atMillis: Int64(i))
+            #expect(c.windowBytes <= config.maxBytes, "after \(i)")
+        }
+        // An entry costs its key and a few words, not the 4 KB URL.
+        let one = TrafficClassifier()
+        _ = one.classifyClick(campaign: "c", lead: "l", url: target, ip: nil, userAgent: browser, atMillis: 0)
+        #expect(one.windowBytes < 200)
+    }
+
+    @Test func unsignedLeadsAreCappedPerCampaignAndNetwork() {
+        var config = TrafficClassifier.Configuration()
+        config.unsignedLeadsPerNetwork = 3
+        let c = TrafficClassifier(configuration: config)
+        let admitted = (0..<5).map { c.admitsUnsignedLead(campaign: "nl", lead: "l\($0)", network: "203.0.113.0", atMillis: 1000) }
+        #expect(admitted == [true, true, true, false, false])
+        // A lead already seen still counts; another network and another campaign have their own allowance.
+        #expect(c.admitsUnsignedLead(campaign: "nl", lead: "l1", network: "203.0.113.0", atMillis: 2000))
+        #expect(c.admitsUnsignedLead(campaign: "nl", lead: "l9", network: "198.51.100.0", atMillis: 2000))
+        #expect(c.admitsUnsignedLead(campaign: "nl-2", lead: "l9", network: "203.0.113.0", atMillis: 2000))
+        // The next hour starts over.
+        #expect(c.admitsUnsignedLead(campaign: "nl", lead: "l8", network: "203.0.113.0", atMillis: 3_600_000 + 1000))
+    }
 }

@@ -123,6 +123,19 @@ import Testing
             try await client.execute(uri: "/c/\(clickToken())?l=someone-else", method: .get) { r in #expect(r.status == .found) }
         }
         #expect(events.map(\.lead) == ["lead-7", nil, "lead-42"])
+        #expect(events.map { $0.flags.contains(.unsignedLead) } == [true, false, false])
+    }
+
+    @Test(arguments: CollectorPath.allCases) func oneNetworkCannotMakeLeadsByTheThousand(path: CollectorPath) async throws {
+        let token = testKeyring.sign(LinkToken(kind: .click, campaign: "c", url: "https://x.example", leadInQuery: true))
+        let events = try await withCollector(via: path, { $0.unsignedLeadsPerNetwork = 5 }) { client in
+            for i in 0..<20 {
+                try await client.execute(uri: "/c/\(token)?l=fake-\(i)", method: .get) { r in #expect(r.status == .found) }
+            }
+        }
+        // Every click redirected and was recorded; only the first five carry their (unsigned) lead.
+        #expect(events.count == 20)
+        #expect(Set(events.compactMap(\.lead)).count == 5)
     }
 
     @Test(arguments: CollectorPath.allCases) func headAndPrefetchAreAnsweredButNotRecorded(path: CollectorPath) async throws {

@@ -18,6 +18,7 @@ enum DefaultRules {
           scanner_suspect: 0
           honeypot: 0
           proxy_open: 0.5       # image-proxy / Apple MPP opens: the mail may or may not have been read
+          unsigned_lead: 1      # template links (--lead-placeholder): the lead is not signed; lower to trust them less
 
         grades: [51, 41, 31, 21, 11]    # total score needed for grade 1..5; below: 6
         letters: { A: 40, B: 25, C: 10 } # explicit points needed for A, B, C; below: D

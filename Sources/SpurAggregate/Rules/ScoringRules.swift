@@ -66,7 +66,7 @@ public struct ScoringRules: Sendable {
     public var halfLifeDays: Double = 30
     public var graceDays: Double = 7
     public var dailyCap: Double?
-    public var flagWeights: [String: Double] = ["bot": 0, "scanner_suspect": 0, "honeypot": 0, "proxy_open": 0.5]
+    public var flagWeights: [String: Double] = ["bot": 0, "scanner_suspect": 0, "honeypot": 0, "proxy_open": 0.5, "unsigned_lead": 1]
     /// Minimum total score for grades 1…5; anything lower is 6.
     public var gradeBands: [Double] = [51, 41, 31, 21, 11]
     /// Minimum explicit points for letters A, B, C; anything lower is D.
@@ -124,8 +124,8 @@ public struct ScoringRules: Sendable {
         dailyCap = try r.number("daily_cap", min: 0)
         if let flags = try r.map("flags") {
             for key in flags.keys {
-                guard ["bot", "scanner_suspect", "honeypot", "proxy_open"].contains(key) else {
-                    throw AggregateError.invalidRules("flags.\(key): unknown flag (bot, scanner_suspect, honeypot, proxy_open)")
+                guard ["bot", "scanner_suspect", "honeypot", "proxy_open", "unsigned_lead"].contains(key) else {
+                    throw AggregateError.invalidRules("flags.\(key): unknown flag (bot, scanner_suspect, honeypot, proxy_open, unsigned_lead)")
                 }
                 flagWeights[key] = try flags.number(key, min: 0)
             }

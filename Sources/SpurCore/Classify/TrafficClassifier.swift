@@ -12,8 +12,13 @@ public final class TrafficClassifier: Sendable {
         public var afterProxyOpenSeconds = 10.0
         /// A GET this soon after a HEAD of the same link from the same network.
         public var headThenGetSeconds = 10.0
-        /// How many messages the window remembers.
+        /// How many messages the window remembers, and at most how many bytes it holds (keys
+        /// are attacker-chosen in template mode: random `?l=` values).
         public var maxEntries = 100_000
+        public var maxBytes = 16 << 20
+        /// Distinct unsigned (template-link) leads one network may bring into one campaign per
+        /// hour; past it, events are recorded without a lead. 0: no cap.
+        public var unsignedLeadsPerNetwork = 50
         public var extraBotPatterns: [String] = []
         public init() {}
     }
@@ -21,14 +26,25 @@ public final class TrafficClassifier: Sendable {
     private struct Recent {
         var firstOpenMillis: Int64?
         var firstOpenViaProxy = false
-        var clicks: [(ts: Int64, url: String)] = []
-        var heads: [(ts: Int64, url: String, ip: String?)] = []
+        // Hashes, not URLs: a 4 KB target costs 8 bytes here.
+        var clicks: [(ts: Int64, url: Int)] = []
+        var heads: [(ts: Int64, url: Int, ip: Int)] = []
         var touched: Int64 = 0
+
+        /// What the entry costs, roughly, with its key.
+        func bytes(keyBytes: Int) -> Int { 96 + keyBytes + clicks.count * 16 + heads.count * 24 }
+    }
+
+    /// Distinct unsigned leads (hashes) per campaign and network, for the current hour.
+    private struct UnsignedLeads {
+        var hour: Int64 = 0
+        var leads: [String: Set<Int>] = [:]
     }
 
     private let config: Configuration
     private let bots: BotMatcher
-    private let window = Mutex<[String: Recent]>([:])
+    private let window = Mutex<(entries: [String: Recent], bytes: Int)>(([:], 0))
+    private let unsigned = Mutex(UnsignedLeads())
 
     public init(configuration: Configuration = .init()) {
         config = configuration
@@ -83,7 +99,27 @@ public final class TrafficClassifier: Sendable {
 
     /// Remembers a HEAD of a click link (answered, not recorded) for the HEAD-then-GET rule.
     public func noteHead(campaign: String, lead: String?, url: String, ip: String?, atMillis now: Int64) {
-        update(key(campaign, lead), now) { $0.heads.append((now, url, ip)) }
+        update(key(campaign, lead), now) { $0.heads.append((now, url.hashValue, ip.hashValue)) }
+    }
+
+    /// Whether an unsigned (template-link) lead may be recorded: at most
+    /// `unsignedLeadsPerNetwork` distinct ones per campaign and network (the truncated IP) per
+    /// hour, so random `?l=` values from one place cannot create leads by the thousand.
+    public func admitsUnsignedLead(campaign: String, lead: String, network: String?, atMillis now: Int64) -> Bool {
+        guard config.unsignedLeadsPerNetwork > 0 else { return true }
+        let key = campaign + "\u{0}" + (network ?? "")
+        return unsigned.withLock { u in
+            let hour = now / 3_600_000
+            if hour != u.hour { u = UnsignedLeads(hour: hour) }
+            var leads = u.leads[key] ?? []
+            if leads.contains(lead.hashValue) { return true }
+            guard leads.count < config.unsignedLeadsPerNetwork else { return false }
+            // Bounded like the window: a flood of campaigns and networks starts the hour over.
+            if u.leads.count >= config.maxEntries { u.leads.removeAll(keepingCapacity: true) }
+            leads.insert(lead.hashValue)
+            u.leads[key] = leads
+            return true
+        }
     }
 
     /// Flags for a click: `bot` for bot user agents, `scanner_suspect` for patterns no human makes.
@@ -92,14 +128,14 @@ public final class TrafficClassifier: Sendable {
         let burst = Int64(config.burstSeconds * 1000)
         update(key(campaign, lead), now) { r in
             r.clicks.removeAll { now - $0.ts > burst }
-            r.clicks.append((now, url))
+            r.clicks.append((now, url.hashValue))
             if Set(r.clicks.map(\.url)).count >= config.burstLinks { flags.insert(.scannerSuspect) }
             if let open = r.firstOpenMillis, r.firstOpenViaProxy, now - open <= Int64(config.afterProxyOpenSeconds * 1000) {
                 flags.insert(.scannerSuspect)
             }
             let headWindow = Int64(config.headThenGetSeconds * 1000)
             r.heads.removeAll { now - $0.ts > headWindow }
-            if r.heads.contains(where: { $0.url == url && $0.ip == ip }) { flags.insert(.scannerSuspect) }
+            if r.heads.contains(where: { $0.url == url.hashValue && $0.ip == ip.hashValue }) { flags.insert(.scannerSuspect) }
         }
         return flags
     }
@@ -107,18 +143,27 @@ public final class TrafficClassifier: Sendable {
     private func key(_ campaign: String, _ lead: String?) -> String { campaign + "\u{0}" + (lead ?? "") }
 
     private func update(_ key: String, _ now: Int64, _ body: (inout Recent) -> Void) {
+        let keyBytes = key.utf8.count
+        // Room for the largest an entry gets (32 clicks, 16 heads), so the bound holds after the update.
+        let room = 96 + keyBytes + 32 * 16 + 16 * 24
         window.withLock { w in
-            if w.count >= config.maxEntries {
+            if w.entries.count >= config.maxEntries || w.bytes + room > config.maxBytes {
                 // Bounded: forget messages idle for a minute; if that is not enough, start over.
-                w = w.filter { now - $0.value.touched < 60_000 }
-                if w.count >= config.maxEntries { w.removeAll(keepingCapacity: true) }
+                w.entries = w.entries.filter { now - $0.value.touched < 60_000 }
+                w.bytes = w.entries.reduce(0) { $0 + $1.value.bytes(keyBytes: $1.key.utf8.count) }
+                if w.entries.count >= config.maxEntries || w.bytes + room > config.maxBytes { w = ([:], 0) }
             }
-            var r = w[key] ?? Recent()
+            var r = w.entries[key] ?? Recent()
+            let before = w.entries[key] == nil ? 0 : r.bytes(keyBytes: keyBytes)
             r.touched = now
             body(&r)
             if r.heads.count > 16 { r.heads.removeFirst(r.heads.count - 16) }
             if r.clicks.count > 32 { r.clicks.removeFirst(r.clicks.count - 32) }
-            w[key] = r
+            w.entries[key] = r
+            w.bytes += r.bytes(keyBytes: keyBytes) - before
         }
     }
+
+    /// The window's size, for tests and the memory bound.
+    var windowBytes: Int { window.withLock { $0.bytes } }
 }

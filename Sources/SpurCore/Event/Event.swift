@@ -14,10 +14,12 @@ public struct EventFlags: OptionSet, Sendable, Hashable {
     public static let honeypot = EventFlags(rawValue: 1 << 3)
     public static let dnt = EventFlags(rawValue: 1 << 4)
     public static let truncated = EventFlags(rawValue: 1 << 5)
+    /// The lead came from a template link's `?l=` parameter: not signed, anyone can write it.
+    public static let unsignedLead = EventFlags(rawValue: 1 << 6)
 
     static let names: [(EventFlags, String)] = [
         (.bot, "bot"), (.proxyOpen, "proxy_open"), (.scannerSuspect, "scanner_suspect"), (.honeypot, "honeypot"),
-        (.dnt, "dnt"), (.truncated, "truncated"),
+        (.dnt, "dnt"), (.truncated, "truncated"), (.unsignedLead, "unsigned_lead"),
     ]
 
     public var names: [String] { Self.names.filter { contains($0.0) }.map(\.1) }

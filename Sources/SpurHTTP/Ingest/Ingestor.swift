@@ -22,6 +22,7 @@ struct Ingestor: Sendable {
         cookies = CookieWriter(domain: configuration.cookieDomain, secure: configuration.secureCookies)
         var classification = TrafficClassifier.Configuration()
         classification.extraBotPatterns = configuration.extraBotPatterns
+        classification.unsignedLeadsPerNetwork = configuration.unsignedLeadsPerNetwork
         classifier = TrafficClassifier(configuration: classification)
     }
 

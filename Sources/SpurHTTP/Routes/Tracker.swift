@@ -68,9 +68,11 @@ struct Tracker: Sendable {
         }
         var event = ingest.event(.open, facts)
         event.campaign = token.campaign
-        event.lead = lead(of: token, query)
+        let (lead, leadFlags) = recordedLead(token, query, facts, at: event.ts)
+        event.lead = lead
         event.flags = ingest.classifier.classifyOpen(
             campaign: token.campaign, lead: event.lead, userAgent: facts.userAgent, atMillis: event.ts)
+        event.flags.formUnion(leadFlags)
         ingest.record(event)
         return Responses.pixel()
     }
@@ -95,7 +97,8 @@ struct Tracker: Sendable {
         }
         var event = ingest.event(token.kind.eventType, facts)
         event.campaign = token.campaign
-        event.lead = lead(of: token, query)
+        let (lead, leadFlags) = recordedLead(token, query, facts, at: event.ts)
+        event.lead = lead
         event.visitor = visitor?.id
         event.url = target
         event.referrer = facts.referrer
@@ -104,6 +107,7 @@ struct Tracker: Sendable {
             campaign: token.campaign, lead: event.lead, url: target, ip: facts.ip, userAgent: facts.userAgent,
             atMillis: event.ts)
         if token.honeypot { event.flags.insert(.honeypot) }
+        event.flags.formUnion(leadFlags)
         ingest.record(event)
         return Responses.redirect(to: target, setCookies: visitor?.setCookie.map { [$0] } ?? [])
     }
@@ -149,6 +153,19 @@ struct Tracker: Sendable {
         if let lead = token.lead { return lead }
         guard token.leadInQuery, let value = QueryString.parse(query)["l"], Identifier.isValid(value) else { return nil }
         return value
+    }
+
+    /// The lead an open or click is recorded with. A template link's lead is flagged
+    /// `unsigned_lead`, and past the cap of distinct unsigned leads per campaign and network it
+    /// is left out (the event is recorded without it; `spur_unsigned_leads_capped_total`).
+    private func recordedLead(_ token: LinkToken, _ query: Substring?, _ facts: RequestFacts, at now: Int64) -> (String?, EventFlags) {
+        guard let lead = lead(of: token, query) else { return (nil, []) }
+        if token.lead != nil { return (lead, []) }
+        guard ingest.classifier.admitsUnsignedLead(campaign: token.campaign, lead: lead, network: facts.ip, atMillis: now) else {
+            ingest.metrics.unsignedLeadCapped()
+            return (nil, [])
+        }
+        return (lead, .unsignedLead)
     }
 
     private func facts(_ head: HTTPRequest, _ remote: SocketAddress?) -> RequestFacts {

@@ -63,6 +63,11 @@ public final class CollectorMetrics: EventLogObserver, Sendable {
         }
     }
 
+    /// Template-link leads left out of recorded events: past the cap per campaign and network.
+    func unsignedLeadCapped() {
+        counter("spur_unsigned_leads_capped_total", []).increment()
+    }
+
     /// Requests answered without recording an event, by reason (head, prefetch, dnt, invalid_token…).
     func notRecorded(_ reason: String, count: Int = 1) {
         counter("spur_hits_not_recorded_total", [("reason", reason)]).increment(by: Int64(count))
