@@ -215,11 +215,13 @@ def kill9(spur, work, rounds, commit_ms=200):
     data = os.path.join(work, "kill9")
     acked, pixels_answered, answered_total = [], {}, 0
     late_losses, open_after_restart, restart_failures = 0, 0, 0
-    c = Collector(spur, data, ["--commit-interval", f"{commit_ms}ms"])
+    # Durability is measured here, not the per-network limits (section "limits"): the load comes from one address.
+    args = ["--commit-interval", f"{commit_ms}ms", "--site-rate-limit", "0"]
+    c = Collector(spur, data, args)
     open_path, click_path = c.pixel(), c.link("https://shop.example/k9")
     windows = []
     for r in range(rounds):
-        c = Collector(spur, data, ["--commit-interval", f"{commit_ms}ms"]).start()
+        c = Collector(spur, data, args).start()
         with Load(c.port, open_path, click_path, r) as load:
             time.sleep(random.uniform(0.3, 1.5))
             c.proc.send_signal(signal.SIGKILL)
@@ -231,7 +233,7 @@ def kill9(spur, work, rounds, commit_ms=200):
         for url, at in load.pixels:
             pixels_answered[url] = killed_at - at  # seconds before the kill
         # The restart recovers every .open file before it answers.
-        c2 = Collector(spur, data, ["--commit-interval", f"{commit_ms}ms"])
+        c2 = Collector(spur, data, args)
         try:
             c2.start()
         except RuntimeError:
@@ -329,7 +331,8 @@ def diskfull(spur, work):
 def inner_diskfull(spur, mount, out_file):
     """Runs inside the namespace, with `mount` a fresh 3 MiB tmpfs."""
     data = os.path.join(mount, "d")
-    c = Collector(spur, data, ["--commit-interval", "50ms", "--queue-max-bytes", "1MiB"]).start()
+    # The real full disk is tested here: the free-space watermark (section "limits") is off.
+    c = Collector(spur, data, ["--commit-interval", "50ms", "--queue-max-bytes", "1MiB", "--min-free-disk", "0"]).start()
     # Fill the disk, leaving a little room.
     filler = os.path.join(mount, "filler")
     fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
@@ -803,6 +806,76 @@ def security(spur, work):
 
 # ---------------------------------------------------------------------------------------------
 
+# ---------------------------------------------------------------------------------------------
+# 9. limits: what one client can make the collector store (issue 17, attacks 2 and 6)
+
+
+def limits(spur, work, quick):
+    print("\n[9] limits: a flood from one network, random template leads", flush=True)
+    data = os.path.join(work, "limits")
+    rate, burst, cap = 20, 200, 50
+    c = Collector(spur, data, ["--trusted-proxy", "127.0.0.1", "--site-rate-limit", str(rate), "--site-burst", str(burst),
+                               "--unsigned-leads-per-network", str(cap)]).start()
+    seconds = 3 if quick else 10
+    body = "[" + ",".join('{"type":"pageview","url":"https://shop.example/f"}' for _ in range(100)) + "]"
+    statuses, sent = {}, [0]
+    stop = time.time() + seconds
+    started = time.time()
+
+    def flood(k):
+        conn = http.client.HTTPConnection("127.0.0.1", c.port, timeout=10)
+        while time.time() < stop:
+            try:
+                status = request(c.port, "POST", "/e", body, {"Content-Type": "text/plain", "X-Forwarded-For": f"203.0.113.{k}"}, conn=conn)[0]
+            except (OSError, http.client.HTTPException):
+                conn = http.client.HTTPConnection("127.0.0.1", c.port, timeout=10)
+                status = "error"
+            statuses[status] = statuses.get(status, 0) + 1
+            sent[0] += 100
+
+    good = {"sent": 0, "accepted": 0}
+
+    def good_client():
+        while time.time() < stop:
+            good["sent"] += 1
+            if request(c.port, "POST", "/e", '{"type":"pageview","url":"https://shop.example/good"}',
+                       {"Content-Type": "text/plain", "X-Forwarded-For": "198.51.100.7"})[0] == 202:
+                good["accepted"] += 1
+            time.sleep(0.1)
+
+    threads = [threading.Thread(target=flood, args=(k,)) for k in range(4)] + [threading.Thread(target=good_client)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.time() - started
+    # Random ?l= values on a template link, from one network, with a 4 KB target.
+    token_path = c.tool("link", "--base", c.base, "--campaign", "tpl", "--lead-placeholder", "LEAD",
+                        "https://shop.example/" + "x" * 4000).stdout.strip().replace(c.base, "").replace("?l=LEAD", "")
+    rss_before = c.rss_mib()
+    n = 2000 if quick else 20000
+    conn = http.client.HTTPConnection("127.0.0.1", c.port, timeout=10)
+    redirects = 0
+    for i in range(n):
+        status = request(c.port, "GET", f"{token_path}?l=fake-{i}-{random.randrange(1 << 30)}", headers={"X-Forwarded-For": "203.0.113.50"}, conn=conn)[0]
+        redirects += status == 302
+    rss_after = c.rss_mib()
+    exit_code = c.stop()
+    events = events_in(data)
+    flooded = sum(1 for e in events if e.get("ip") == "203.0.113.0" and e["type"] == "pageview")
+    allowed = burst + rate * elapsed
+    record("limits", f"flood: events sent / stored in {elapsed:.0f} s", f"{sent[0]} / {flooded}")
+    record("limits", "flood: stored at most burst + rate x time", f"{flooded} <= {allowed:.0f}", flooded <= allowed + rate)
+    record("limits", "flood: answers", ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items(), key=str)), statuses.get(429, 0) > 0)
+    stored_good = sum(1 for e in events if e.get("url") == "https://shop.example/good")
+    record("limits", "other network: beacons sent / accepted / stored", f"{good['sent']} / {good['accepted']} / {stored_good}",
+           good["sent"] == good["accepted"] == stored_good)
+    leads = {e.get("lead") for e in events if e.get("campaign") == "tpl" and e.get("lead")}
+    record("limits", f"template: {n} random ?l= from one network, redirects", redirects, redirects == n)
+    record("limits", "template: distinct leads stored (cap)", f"{len(leads)} (cap {cap})", len(leads) <= cap)
+    record("limits", "template: RSS before / after (MiB)", f"{rss_before:.0f} / {rss_after:.0f}", rss_after - rss_before < 64)
+    record("limits", "exit after SIGTERM", exit_code, exit_code == 0)
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -828,6 +901,7 @@ def main():
         "fuzz": lambda: fuzz(args.fuzzer, 5 if quick else 120) if args.fuzzer else record("fuzz", "no fuzzer given", "-", False),
         "abuse": lambda: abuse(args.spur, work, quick),
         "security": lambda: security(args.spur, work),
+        "limits": lambda: limits(args.spur, work, quick),
     }
     started = time.time()
     try:

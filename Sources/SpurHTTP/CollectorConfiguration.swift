@@ -49,6 +49,11 @@ public struct CollectorConfiguration: Sendable {
 
     /// User-agent substrings flagged `bot` in addition to the built-in list.
     public var extraBotPatterns: [String] = []
+    /// Site events per second and burst per network, events per hour per node, free-disk watermark.
+    public var siteEventsPerSecond: Double = 20
+    public var siteBurst: Double = 200
+    public var maxEventsPerHour = 2_000_000
+    public var minFreeDiskBytes: Int64 = 1 << 30
     /// Distinct template-link (unsigned) leads one network may bring into a campaign per hour.
     public var unsignedLeadsPerNetwork = 50
 

@@ -71,6 +71,13 @@ struct Serve: AsyncParsableCommand {
             "Distinct template-link leads (?l=) one network may bring into a campaign per hour; 0: no cap. [env: SPUR_UNSIGNED_LEADS_PER_NETWORK] (default: 50)"
     )
     var unsignedLeadsPerNetwork: Int?
+    @Option(help: "Site events per second one network (/24, /48) may store; 0: no limit. [env: SPUR_SITE_RATE_LIMIT] (default: 20)")
+    var siteRateLimit: Double?
+    @Option(help: "Site events one network may send at once. [env: SPUR_SITE_BURST] (default: 200)") var siteBurst: Double?
+    @Option(help: "Events this node stores per hour at most; 0: no cap. [env: SPUR_MAX_EVENTS_PER_HOUR] (default: 2000000)")
+    var maxEventsPerHour: Int?
+    @Option(help: "Below this much free disk, site hits are not stored, e.g. 1GiB; 0: off. [env: SPUR_MIN_FREE_DISK] (default: 1GiB)")
+    var minFreeDisk: ByteSizeArgument?
     @Option(help: "Event loop threads. [env: SPUR_THREADS] (default: one per core)") var threads: Int?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. [env: SPUR_LOG_LEVEL] (default: info)") var logLevel:
         Logger.Level?
@@ -196,6 +203,21 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("API key \(weak + 1) of \(keys.count) is shorter than 16 characters; use long random keys")
         }
         c.apiKeys = keys
+        if let r = try Environment.fallback(siteRateLimit, "SPUR_SITE_RATE_LIMIT", flag: "--site-rate-limit") {
+            guard r >= 0, r.isFinite else { throw ValidationError("--site-rate-limit must be 0 (no limit) or more events per second") }
+            c.siteEventsPerSecond = r
+        }
+        if let b = try Environment.fallback(siteBurst, "SPUR_SITE_BURST", flag: "--site-burst") {
+            guard b >= 100, b.isFinite else { throw ValidationError("--site-burst must be at least 100 (one beacon may carry 100 events)") }
+            c.siteBurst = b
+        }
+        if let n = try Environment.fallback(maxEventsPerHour, "SPUR_MAX_EVENTS_PER_HOUR", flag: "--max-events-per-hour") {
+            guard n >= 0 else { throw ValidationError("--max-events-per-hour must be 0 (no cap) or more") }
+            c.maxEventsPerHour = n
+        }
+        if let size = try Environment.fallback(minFreeDisk, "SPUR_MIN_FREE_DISK", flag: "--min-free-disk") {
+            c.minFreeDiskBytes = Int64(size.value)
+        }
         if let n = try Environment.fallback(unsignedLeadsPerNetwork, "SPUR_UNSIGNED_LEADS_PER_NETWORK", flag: "--unsigned-leads-per-network") {
             guard n >= 0 else { throw ValidationError("--unsigned-leads-per-network must be 0 (no cap) or more") }
             c.unsignedLeadsPerNetwork = n

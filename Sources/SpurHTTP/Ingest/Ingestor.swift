@@ -11,6 +11,7 @@ struct Ingestor: Sendable {
     let resolver: ClientAddressResolver
     let cookies: CookieWriter
     let classifier: TrafficClassifier
+    let admission: Admission
 
     init(configuration: CollectorConfiguration, eventLog: EventLog, keyring: Keyring, metrics: CollectorMetrics) {
         self.configuration = configuration
@@ -24,6 +25,11 @@ struct Ingestor: Sendable {
         classification.extraBotPatterns = configuration.extraBotPatterns
         classification.unsignedLeadsPerNetwork = configuration.unsignedLeadsPerNetwork
         classifier = TrafficClassifier(configuration: classification)
+        admission = Admission(
+            limits: .init(
+                siteEventsPerSecond: configuration.siteEventsPerSecond, siteBurst: configuration.siteBurst,
+                eventsPerHour: configuration.maxEventsPerHour, minFreeBytes: configuration.minFreeDiskBytes,
+                directory: configuration.dataDirectory))
     }
 
     func event(_ type: EventType, _ facts: RequestFacts) -> Event {

@@ -15,6 +15,8 @@ struct RequestFacts {
     var optedOut: Bool
     var visitor: String?
     var ip: String?
+    /// The client's network (IPv4 /24, IPv6 /48) whatever is stored: the unit of rate limits.
+    var network: String?
     var userAgent: String?
     var referrer: String?
 
@@ -50,6 +52,7 @@ struct RequestFacts {
         if let remoteAddress { peer = Self.peer(remoteAddress) }
         let client = resolver.resolve(peer: peer, forwardedFor: headers[values: .xForwardedFor])
         ip = configuration.ipStorage.stored(client)
+        network = client?.truncated.description
     }
 
     /// The peer's address bytes straight from the socket address (sockaddr_in: 4 bytes at

@@ -45,6 +45,19 @@ struct BeaconController: Sendable {
             ingest.metrics.notRecorded("dnt", count: inputs.count)
             return Response(status: .accepted)
         }
+        switch ingest.admission.admitSite(network: facts.network, events: inputs.count, now: ingest.configuration.clock()) {
+        case .admit: break
+        case .rateLimited(let wait):
+            ingest.metrics.notRecorded("rate_limited", count: inputs.count)
+            var response = Responses.text(.tooManyRequests, "Too many events from this network; retry in \(wait) s.")
+            response.headers[.retryAfter] = String(wait)
+            return response
+        case let verdict:
+            ingest.metrics.notRecorded(verdict.reason, count: inputs.count)
+            var response = Responses.text(.serviceUnavailable, "Events cannot be stored right now; retry later.")
+            response.headers[.retryAfter] = "60"
+            return response
+        }
         let visitor = ingest.visitor(for: facts)
         let bot = ingest.classifier.isBot(userAgent: facts.userAgent)
         let events = inputs.map { input -> Event in

@@ -66,6 +66,10 @@ struct Tracker: Sendable {
             ingest.metrics.notRecorded(head.method == .head ? "head" : "prefetch")
             return Responses.pixel()
         }
+        guard ingest.admission.admitMail(now: ingest.configuration.clock()) else {
+            ingest.metrics.notRecorded("hourly_cap")
+            return Responses.pixel()
+        }
         var event = ingest.event(.open, facts)
         event.campaign = token.campaign
         let (lead, leadFlags) = recordedLead(token, query, facts, at: event.ts)
@@ -94,6 +98,10 @@ struct Tracker: Sendable {
                     atMillis: ingest.configuration.clock())
             }
             return Responses.redirect(to: target)
+        }
+        guard ingest.admission.admitMail(now: ingest.configuration.clock()) else {
+            ingest.metrics.notRecorded("hourly_cap")
+            return Responses.redirect(to: target, setCookies: visitor?.setCookie.map { [$0] } ?? [])
         }
         var event = ingest.event(token.kind.eventType, facts)
         event.campaign = token.campaign
@@ -134,6 +142,12 @@ struct Tracker: Sendable {
         }
         if facts.doesNotWantTracking && ingest.configuration.doNotTrack == .drop {
             ingest.metrics.notRecorded("dnt")
+            return Responses.pixel()
+        }
+        // Past a limit the pixel is still a pixel, just not recorded.
+        let verdict = ingest.admission.admitSite(network: facts.network, events: 1, now: ingest.configuration.clock())
+        guard verdict == .admit else {
+            ingest.metrics.notRecorded(verdict.reason)
             return Responses.pixel()
         }
         let visitor = ingest.visitor(for: facts)
