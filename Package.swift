@@ -138,6 +138,7 @@ let package = Package(
                 "SpurCore",
                 "SpurAggregate",
                 "SpurWebhooks",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),

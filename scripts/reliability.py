@@ -584,7 +584,7 @@ class GoodClient(threading.Thread):
 def abuse(spur, work, quick):
     print("\n[7] abuse: the good client's latency while attacked", flush=True)
     data = os.path.join(work, "abuse")
-    c = Collector(spur, data, ["--request-timeout", "3s"]).start()
+    c = Collector(spur, data, ["--request-timeout", "3s", "--head-timeout", "3s"]).start()
     open_path = c.pixel()
     peak_rss = [c.rss_mib()]
 
@@ -876,6 +876,63 @@ def limits(spur, work, quick):
     record("limits", "template: RSS before / after (MiB)", f"{rss_before:.0f} / {rss_after:.0f}", rss_after - rss_before < 64)
     record("limits", "exit after SIGTERM", exit_code, exit_code == 0)
 
+# ---------------------------------------------------------------------------------------------
+# 10. connections: idle connections under a file-handle limit (issue 17, attack 1)
+
+
+def connections(spur, work, quick):
+    print("\n[10] connections: 2,000 idle connections under a 1,024-handle limit", flush=True)
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 4096:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(8192, hard), hard))
+    data = os.path.join(work, "connections")
+    # A long head timeout keeps the idle connections open: the cap has to deal with them.
+    c = Collector(spur, data, ["--head-timeout", "60s"], wrap=["prlimit", "--nofile=1024:1024"]).start()
+    idle, failed = [], 0
+    for _ in range(2000):
+        try:
+            idle.append(socket.create_connection(("127.0.0.1", c.port), timeout=2))
+        except OSError:
+            failed += 1
+    time.sleep(0.3)
+    latencies, errors = [], 0
+    for _ in range(50):
+        t = time.monotonic()
+        try:
+            status = request(c.port, "GET", "/healthz", timeout=5)[0]
+            errors += status != 200
+        except (OSError, http.client.HTTPException):
+            errors += 1
+        latencies.append((time.monotonic() - t) * 1000)
+    record("connections", "idle connections opened (client side)", f"{len(idle)} ({failed} failed)")
+    record("connections", "normal client: max / p50 ms, errors", f"{max(latencies):.1f} / {percentile(latencies, 50):.1f}, {errors}",
+           errors == 0 and max(latencies) < 100)
+    metrics = request(c.port, "GET", "/metrics")[2].decode()
+    evicted = int(sum(float(m) for m in re.findall(r"^spur_connections_evicted_total(?:\{\})? ([0-9.e+]+)", metrics, re.M)))
+    record("connections", "idle connections closed for new ones", evicted, evicted > 0)
+    for s in idle:
+        s.close()
+    # HTTP/1.0 without keep-alive: closed after the response.
+    s = socket.create_connection(("127.0.0.1", c.port), timeout=5)
+    t = time.monotonic()
+    s.sendall(b"GET /healthz HTTP/1.0\r\nHost: t\r\n\r\n")
+    data_in = b""
+    try:
+        while True:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data_in += chunk
+        closed_after = time.monotonic() - t
+    except socket.timeout:
+        closed_after = None
+    s.close()
+    record("connections", "HTTP/1.0 closed after its response (s)", None if closed_after is None else round(closed_after, 3),
+           closed_after is not None and closed_after < 1 and data_in.startswith(b"HTTP/1.1 200"))
+    exit_code = c.stop()
+    record("connections", "exit after SIGTERM", exit_code, exit_code == 0)
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -902,6 +959,7 @@ def main():
         "abuse": lambda: abuse(args.spur, work, quick),
         "security": lambda: security(args.spur, work),
         "limits": lambda: limits(args.spur, work, quick),
+        "connections": lambda: connections(args.spur, work, quick),
     }
     started = time.time()
     try:

@@ -1,3 +1,4 @@
+import Foundation
 import SpurCore
 
 /// Everything `spur serve` can be told. Defaults are the documented ones (docs/configuration.md).
@@ -66,6 +67,21 @@ public struct CollectorConfiguration: Sendable {
     public var eventLoopThreads: Int?
     /// Closes connections that sit idle (keep-alive) or send a request too slowly.
     public var requestTimeout: Duration = .seconds(30)
+    /// A connection must send a request head this soon after connecting or after the previous
+    /// response (the keep-alive idle timeout too).
+    public var headTimeout: Duration = .seconds(10)
+    /// Open connections at most; nil: the file-handle limit minus room for the collector's own files.
+    public var maxConnections: Int?
+
+    /// `maxConnections`, or the soft `RLIMIT_NOFILE` less 128 handles for segments, the data
+    /// directory, event loops and the listener (at least 64).
+    public var connectionCap: Int {
+        if let maxConnections { return maxConnections }
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 896 }
+        let soft = Int(min(limit.rlim_cur, 1_048_576))  // RLIM_INFINITY is the largest value
+        return max(64, soft - 128)
+    }
 
     /// The receive-time clock (Unix ms). Replaceable so replay tests can simulate hours.
     public var clock: @Sendable () -> Int64 = { SystemTime.nowMillis() }

@@ -50,6 +50,13 @@ struct Serve: AsyncParsableCommand {
     )
     var requestTimeout: DurationArgument?
     @Option(
+        help:
+            "Close connections that send no request head for this long after connecting or the last response (the keep-alive idle timeout). [env: SPUR_HEAD_TIMEOUT] (default: \(DurationArgument.text(defaults.headTimeout)))"
+    )
+    var headTimeout: DurationArgument?
+    @Option(help: "Open connections at most. [env: SPUR_MAX_CONNECTIONS] (default: the file-handle limit less 128)")
+    var maxConnections: Int?
+    @Option(
         help: "Client address or CIDR that may read /metrics and /readyz (repeatable). [env: SPUR_METRICS_ALLOW, comma-separated] (default: loopback)"
     )
     var metricsAllow: [String] = []
@@ -100,6 +107,12 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         try Environment.bootstrapLogging(logLevel)
         let logger = Logger(label: "spur")
+        // The soft file-handle limit up to the hard one: the connection cap follows it.
+        var limit = rlimit()
+        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
         let configuration = try collectorConfiguration()
         let (keyring, source) = try secret.keyring(dataDirectory: configuration.dataDirectory, create: true)
         logger.info("Signing keys loaded", metadata: ["source": "\(source)", "keys": "\(keyring.keys.map(\.id))"])
@@ -113,6 +126,7 @@ struct Serve: AsyncParsableCommand {
             metadata: [
                 "address": "\(configuration.hostname):\(configuration.port)", "node": "\(configuration.node)",
                 "segments": "\(configuration.segmentDirectory)", "public_url": "\(configuration.publicURL)",
+                "max_connections": "\(configuration.connectionCap)",
             ])
         try await CollectorApplication.run(app, configuration: configuration)
     }
@@ -141,6 +155,14 @@ struct Serve: AsyncParsableCommand {
         if let d = try Environment.fallback(requestTimeout, "SPUR_REQUEST_TIMEOUT", flag: "--request-timeout")?.value {
             guard d >= .seconds(1) else { throw ValidationError("--request-timeout must be at least 1s") }
             c.requestTimeout = d
+        }
+        if let d = try Environment.fallback(headTimeout, "SPUR_HEAD_TIMEOUT", flag: "--head-timeout")?.value {
+            guard d >= .milliseconds(100) else { throw ValidationError("--head-timeout must be at least 100ms") }
+            c.headTimeout = d
+        }
+        if let n = try Environment.fallback(maxConnections, "SPUR_MAX_CONNECTIONS", flag: "--max-connections") {
+            guard n >= 16 else { throw ValidationError("--max-connections must be at least 16") }
+            c.maxConnections = n
         }
         if let n = try Environment.fallback(flushBytes, "SPUR_FLUSH_BYTES", flag: "--flush-bytes")?.value {
             guard n >= 4096, n <= 16 << 20 else { throw ValidationError("--flush-bytes must be between 4KiB and 16MiB") }

@@ -35,9 +35,9 @@ import Testing
         #expect(events.filter { $0.type == .pageview && $0.url == "https://s.example/pipelined" }.count == 1)
     }
 
-    @Test func theRequestTimeoutStillClosesIdleConnectionsAfterFastAnswers() async throws {
+    @Test func theHeadTimeoutClosesIdleConnectionsAfterFastAnswers() async throws {
         let open = clickToken(kind: .open)
-        try await withCollector(via: .server, { $0.requestTimeout = .seconds(1) }) { client in
+        try await withCollector(via: .server, { $0.headTimeout = .seconds(1) }) { client in
             let connection = try RawConnection(port: client.port!, receiveTimeout: 20)
             connection.send("GET /o/\(open).gif HTTP/1.1\r\nHost: t\r\n\r\n")
             #expect(statusCodes(await connection.receive { $0.contains("GIF89a") }) == [200])

@@ -36,9 +36,11 @@ public enum CollectorApplication {
         let router = buildRouter(configuration: configuration, ingest: ingest)
         let tracker = Tracker(ingest: ingest)
         let timeout = TimeAmount(configuration.requestTimeout)
+        let headTimeout = TimeAmount(configuration.headTimeout)
+        let registry = ConnectionRegistry(cap: configuration.connectionCap, metrics: ingest.metrics)
         var http1 = HTTP1Channel.Configuration(
             additionalChannelHandlers: [
-                RequestTimeoutHandler(timeout: timeout),
+                RequestTimeoutHandler(timeout: timeout, headTimeout: headTimeout, registry: registry),
                 TrackingFastPath(
                     tracker: tracker, maxURIBytes: configuration.maxURIBytes, maxHeaderBytes: configuration.maxHeaderBytes),
             ],
@@ -47,9 +49,13 @@ public enum CollectorApplication {
         http1.httpDecoder = .init(
             maxHeaderFieldSize: max(configuration.maxHeaderBytes, configuration.maxURIBytes) * 4,
             maxHeaderListSize: configuration.maxHeaderBytes * 4, maxHeaderFieldCount: 200)
+        let configured = http1
+        let server = HTTPServerBuilder { responder in
+            GuardedHTTP1Channel(inner: HTTP1Channel(responder: responder, configuration: configured), registry: registry)
+        }
         return Application(
             router: router,
-            server: .http1(configuration: http1),
+            server: server,
             configuration: .init(
                 address: .hostname(configuration.hostname, port: configuration.port), serverName: nil),
             onServerRunning: onServerRunning,

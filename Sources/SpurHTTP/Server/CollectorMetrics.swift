@@ -63,6 +63,12 @@ public final class CollectorMetrics: EventLogObserver, Sendable {
         }
     }
 
+    /// New connections closed at once at the connection cap, every connection being busy.
+    func connectionRefused() { counter("spur_connections_refused_total", []).increment() }
+
+    /// Idle connections closed to make room for a new one at the cap.
+    func connectionEvicted() { counter("spur_connections_evicted_total", []).increment() }
+
     /// Template-link leads left out of recorded events: past the cap per campaign and network.
     func unsignedLeadCapped() {
         counter("spur_unsigned_leads_capped_total", []).increment()

@@ -1,10 +1,11 @@
 import NIOCore
 import NIOHTTPTypes
 
-/// Closes a connection that does not deliver a complete request within `timeout`, counted from
-/// the connection's start or the end of the previous response. That one timer is both the
-/// keep-alive idle timeout and the defence against slow-header/slow-body (slowloris) clients.
-/// While the server is working on a request the timer is off.
+/// Closes a connection that does not deliver a request head within `headTimeout` — counted from
+/// the connection's start or the end of the previous response, so it is also the keep-alive idle
+/// timeout — or the rest of the request within `timeout` after its head (slow-header and
+/// slow-body clients, slowloris). While the server is working on a request the timer is off, and
+/// the connection counts as busy for the connection cap (`ConnectionRegistry`).
 ///
 /// Requests only move the deadline; the one scheduled task looks at it when it fires and
 /// schedules itself again if the deadline has moved. Cancelling and scheduling a task per
@@ -16,12 +17,17 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
     typealias OutboundOut = HTTPResponsePart
 
     private let timeout: TimeAmount
+    private let headTimeout: TimeAmount
+    private let registry: ConnectionRegistry?
     /// When the connection is closed unless a request completes first; nil while one is worked on.
     private var deadline: NIODeadline?
     private var scheduled: Scheduled<Void>?
+    private var scheduledAt: NIODeadline?
 
-    init(timeout: TimeAmount) {
+    init(timeout: TimeAmount, headTimeout: TimeAmount? = nil, registry: ConnectionRegistry? = nil) {
         self.timeout = timeout
+        self.headTimeout = headTimeout ?? timeout
+        self.registry = registry
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -34,25 +40,43 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .end = unwrapInboundIn(data) { deadline = nil }
+        switch unwrapInboundIn(data) {
+        case .head:
+            // The head is in: the rest of the request gets the (longer) request timeout.
+            deadline = .now() + timeout
+            registry?.setBusy(context.channel, true)
+        case .end: deadline = nil
+        case .body: break
+        }
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { arm(context) }
+        if case .end = unwrapOutboundIn(data) {
+            arm(context)
+            registry?.setBusy(context.channel, false)
+        }
         context.write(data, promise: promise)
     }
 
     private func arm(_ context: ChannelHandlerContext) {
-        deadline = .now() + timeout
-        if scheduled == nil { schedule(context, at: deadline!) }
+        let next = NIODeadline.now() + headTimeout
+        deadline = next
+        // Rarely the task waits for a later (request) deadline: then it is moved up.
+        if let at = scheduledAt, at > next {
+            scheduled?.cancel()
+            scheduled = nil
+        }
+        if scheduled == nil { schedule(context, at: next) }
     }
 
     private func schedule(_ context: ChannelHandlerContext, at when: NIODeadline) {
+        scheduledAt = when
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         scheduled = context.eventLoop.scheduleTask(deadline: when) {
             let (handler, context) = bound.value
             handler.scheduled = nil
+            handler.scheduledAt = nil
             guard let deadline = handler.deadline else { return }  // working; the answer re-arms
             if deadline <= .now() {
                 context.close(promise: nil)
