@@ -933,6 +933,31 @@ def connections(spur, work, quick):
     exit_code = c.stop()
     record("connections", "exit after SIGTERM", exit_code, exit_code == 0)
 
+# ---------------------------------------------------------------------------------------------
+# 11. cli: one collector per node, and no terminal escapes from collected text (issue 17, attacks 3 and 4)
+
+
+def cli(spur, work):
+    print("\n[11] cli: a second collector on the same node; escape sequences in collected text", flush=True)
+    data = os.path.join(work, "cli")
+    c = Collector(spur, data, []).start()
+    second = subprocess.run([spur, "serve", "--data", data, "--port", str(free_port()), "--node", "rel"], capture_output=True, text=True, timeout=30)
+    record("cli", "second spur serve on the same node: exit", second.returncode,
+           second.returncode != 0 and "another spur serve" in second.stderr)
+    evil = "https://shop.example/produkte/\u001b]0;PWNED\u0007\u001b[31mRED/1"
+    body = json.dumps([{"type": "pageview", "url": evil, "title": "\u001b[2J"}])
+    status = request(c.port, "POST", "/e", body, {"Content-Type": "text/plain", "Cookie": "spur_vid=0123456789abcdef0123456789abcdef"})[0]
+    link = c.link("https://shop.example/x")
+    request(c.port, "GET", link + "", headers={"Cookie": "spur_vid=0123456789abcdef0123456789abcdef"})
+    c.stop()
+    subprocess.run([spur, "aggregate", "--data", data, "--quiet"], capture_output=True, timeout=120)
+    found = 0
+    for args in (["leads", "top"], ["leads", "show", "lead-1"], ["report", "campaigns"], ["segments", "cat"]):
+        out = subprocess.run([spur, *args, "--data", data], capture_output=True, timeout=60).stdout
+        found += sum(1 for b in out if (b < 0x20 and b not in (0x0A, 0x09)) or b == 0x7F)
+    record("cli", "beacon with escape sequences accepted", status, status == 202)
+    record("cli", "control characters in leads top/show, report, segments cat", found, found == 0)
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -960,6 +985,7 @@ def main():
         "security": lambda: security(args.spur, work),
         "limits": lambda: limits(args.spur, work, quick),
         "connections": lambda: connections(args.spur, work, quick),
+        "cli": lambda: cli(args.spur, work),
     }
     started = time.time()
     try:

@@ -3,7 +3,7 @@
 # full disk, EIO on fdatasync, corruption, aggregator crashes, fuzzing, abuse, security.
 #   scripts/reliability.sh [--quick] [--only SECTION...] [--spur BIN] [--fuzzer BIN]
 # --quick is the short version CI runs (a few minutes); the default is the full run.
-# Sections: kill9 powerloss diskfull eio corruption aggcrash fuzz abuse security limits connections
+# Sections: kill9 powerloss diskfull eio corruption aggcrash fuzz abuse security limits connections cli
 # Without --spur it builds the release binary; without --fuzzer, the full run builds the libFuzzer
 # binary (scripts/fuzz-build.sh) and the quick run uses the plain spur-fuzz. Installs strace.
 # Only the full run starts `swift test` (the power-loss rounds of PowerLossTests); the quick run,

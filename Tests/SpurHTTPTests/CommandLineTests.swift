@@ -335,3 +335,29 @@ enum PublicURLRecordFile {
         (try? String(contentsOfFile: data + "/public-url", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
+
+/// Issue 17, attack 3: collected text with terminal escape sequences reaches no terminal raw.
+@Suite struct TerminalEscapeTests {
+    @Test func leadListsShowsAndReportsPrintNoControlCharacters() throws {
+        let dir = try CommandLineTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let evil = #"https://shop.example/produkte/\u001b]0;PWNED\u0007\u001b[31mRED/1"#
+        let lines = [
+            #"{"id":"esc-1","ts":1793613600000,"type":"click","campaign":"nl\u001b[2J","lead":"lead-1","visitor":"0123456789abcdef0123456789abcdef","url":"\#(evil)","node":"t"}"#,
+            #"{"id":"esc-2","ts":1793613700000,"type":"pageview","visitor":"0123456789abcdef0123456789abcdef","url":"\#(evil)","title":"\u001b[31mred","node":"t"}"#,
+        ]
+        let imported = try CommandLineTests.command(
+            Browser.spur, ["segments", "import", "--data", dir, "-"], environment: CommandLineTests.cleanEnvironment,
+            input: lines.joined(separator: "\n") + "\n")
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(try CommandLineTests.spur(["aggregate", "--data", dir, "--as-of", "2026-11-03", "--quiet"]).status == 0)
+        for args in [["leads", "top"], ["leads", "show", "lead-1"], ["leads", "show", "lead-1", "--events"], ["report", "campaigns"]] {
+            let o = try CommandLineTests.spur(args + ["--data", dir])
+            #expect(o.status == 0, "\(args): \(o.stderr)")
+            let control = o.stdout.unicodeScalars.filter { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || (0x7F...0x9F).contains($0.value) }
+            #expect(control.isEmpty, "\(args) printed \(control.count) control characters")
+        }
+        // The category from the URL is in the profile, shown escaped.
+        #expect(try CommandLineTests.spur(["leads", "show", "lead-1", "--data", dir]).stdout.contains(#"\x1b"#))
+    }
+}

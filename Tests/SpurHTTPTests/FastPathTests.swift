@@ -62,6 +62,22 @@ import Testing
         #expect(events.isEmpty)
     }
 
+    /// HTTP/1.1 requires a Host; HTTP/1.0 may omit it.
+    @Test func anHTTP11RequestWithoutHostIsRefused() async throws {
+        let open = clickToken(kind: .open)
+        let events = try await withCollector(via: .server) { client in
+            for target in ["/o/\(open).gif", "/healthz"] {
+                let connection = try RawConnection(port: client.port!, receiveTimeout: 20)
+                connection.send("GET \(target) HTTP/1.1\r\n\r\n")
+                #expect(statusCodes(await connection.receive { statusCodes($0).count >= 1 }) == [400], "\(target)")
+                let old = try RawConnection(port: client.port!, receiveTimeout: 20)
+                old.send("GET \(target) HTTP/1.0\r\n\r\n")
+                #expect(statusCodes(await old.receive { statusCodes($0).count >= 1 }) == [200], "\(target)")
+            }
+        }
+        #expect(events.count == 1)  // the HTTP/1.0 open
+    }
+
     /// A broken chunked body is the client's mistake (400), not too much data (413).
     @Test func aMalformedChunkedBodyIs400() async throws {
         let events = try await withCollector(via: .server) { client in

@@ -17,7 +17,7 @@ struct LimitsMiddleware: RouterMiddleware {
                 .requestHeaderFieldsTooLarge, "The request headers are larger than \(maxHeaderBytes) bytes.")
         }
         if HeaderSize.hasSecondHost(request.headers) {
-            return Responses.text(.badRequest, "The request has more than one Host header.")
+            return Responses.text(.badRequest, "The request needs exactly one Host header.")
         }
         return try await next(request, context)
     }

@@ -1,6 +1,7 @@
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOHTTP1
 
 /// Hummingbird's HTTP/1 child channel with `ConnectionGuardHandler` in front of its parser: the
 /// connection cap acts before any byte is parsed, and HTTP/1.0 is seen before its version is
@@ -13,10 +14,33 @@ struct GuardedHTTP1Channel: ServerChildChannel {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.addHandler(ConnectionGuardHandler(registry: registry), position: .first)
-        }.flatMap { inner.setup(channel: channel, logger: logger) }
+        }.flatMap { inner.setup(channel: channel, logger: logger) }.flatMapThrowing { value in
+            // Right after NIO's parser, before the conversion to HTTP types: the version is still known.
+            let parser = try channel.pipeline.syncOperations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            try channel.pipeline.syncOperations.addHandler(MissingHostHandler(), position: .after(parser))
+            return value
+        }
     }
 
     func handle(value: Value, logger: Logger) async {
         await inner.handle(value: value, logger: logger)
+    }
+}
+
+/// An HTTP/1.1 request must carry a `Host` (RFC 9112 §3.2; nginx answers 400). Such a request
+/// gets two `Host` fields here, so that the one check of the routes and the fast path — exactly
+/// one `Host` — answers it with 400. HTTP/1.0 may omit it.
+final class MissingHostHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .head(var head) = unwrapInboundIn(data), (head.version.major, head.version.minor) >= (1, 1), !head.headers.contains(name: "host") {
+            head.headers.add(name: "Host", value: "missing.invalid")
+            head.headers.add(name: "Host", value: "missing.invalid")
+            context.fireChannelRead(wrapInboundOut(.head(head)))
+            return
+        }
+        context.fireChannelRead(data)
     }
 }
