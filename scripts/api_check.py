@@ -60,7 +60,9 @@ def main():
     run = lambda *a, **kw: subprocess.run([spur, *a], capture_output=True, text=True, timeout=120, **kw)
     r = run("segments", "import", "--data", data, "-", input="".join(json.dumps(e) + "\n" for e in events()))
     check("events imported", r.returncode == 0, r.stderr)
-    r = run("aggregate", "--data", data, "--as-of", "2026-11-08", "--quiet")
+    with open(work + "/audiences.yaml", "w") as f:
+        f.write("audiences:\n  - name: openers\n    when: {opened: any}\n  - name: mql\n    when: {stage: mql}\n")
+    r = run("aggregate", "--data", data, "--as-of", "2026-11-08", "--audiences", work + "/audiences.yaml", "--quiet")
     check("aggregated", r.returncode == 0, r.stdout + r.stderr)
     r = run("keys", "add", "schemathesis", "--scope", "read", "--data", data)
     key = r.stdout.strip()

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """End-to-end test of webhooks against a real local HTTP receiver that fails half of the attempts.
 
-Three aggregation runs give 60 leads stage changes (MQL, then SQL for half of them, then the
+Three aggregation runs give 40 leads stage changes (MQL, then SQL for half of them, then the
 decay of half a year) and score crossings. The receiver answers 500, stalls past the endpoint's
 timeout, or resets the connection for about half of the requests and verifies every signature.
 `spur deliver` is killed with SIGKILL at random moments and restarted while the runs go on.
-Checks: every stage change and crossing the profiles show arrived, every signature verified,
+The same endpoint gets `audience.entered` / `audience.left` of an audience "MQL with interest
+malbedarf". Checks: every stage change and crossing the profiles show arrived, every signature verified,
 a change arrived twice only under the same delivery id, nothing was given up, and the outbox
 ends empty.
 
@@ -18,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 BASE = 1_793_613_600_000  # 2026-11-02T10:00:00Z
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SECRET = "e2e-secret-0123456789abcdef"
-LEADS = 60
+LEADS = 40
 FAILURES = []
 
 
@@ -74,6 +75,7 @@ def fit_events(i):
 class Receiver(BaseHTTPRequestHandler):
     received = []  # (delivery id, body id, event, lead, signature ok) of requests answered 2xx
     pings = []  # signature ok of each test delivery
+    audience = []  # (delivery id, event, audience, lead, signature ok) of audience deliveries answered 2xx
     samples = []  # (header, raw body) of the last accepted deliveries, for the other languages' checks
     lock = threading.Lock()
     rng = random.Random(47)
@@ -104,6 +106,11 @@ class Receiver(BaseHTTPRequestHandler):
             self.connection.close()
         else:
             data = json.loads(body)
+            if data["event"].startswith("audience."):
+                with Receiver.lock:
+                    Receiver.audience.append((self.headers.get("Spur-Delivery"), data["event"], data["audience"], data["lead"], signed))
+                self.send_response(204); self.end_headers()
+                return
             with Receiver.lock:
                 # A change is the lead, the event and when it happened (a lead may reach MQL twice).
                 when = data["lead"]["as_of"] if data["event"] == "score.crossed" else data["lead"].get("stage_since")
@@ -133,11 +140,14 @@ endpoints:
   - name: crm
     url: http://127.0.0.1:{server.server_port}/hooks/spur
     secret: {SECRET}
-    events: [stage.mql, stage.sql, stage.none, score.crossed]
+    events: [stage.mql, stage.sql, stage.none, score.crossed, audience.entered, audience.left]
     score_threshold: 30
     timeout: 300ms
 """)
+    with open(work + "/audiences.yaml", "w") as f:
+        f.write("audiences:\n  - name: mql-malbedarf\n    when: {all: [{stage: [mql, sql]}, {interest: malbedarf}]}\n")
     common = ["--data", data, "--webhooks", work + "/webhooks.yaml"]
+    aggregate_extra = ["--audiences", work + "/audiences.yaml"]
     rng = random.Random(7)
     deliver = None
     kills = 0
@@ -164,7 +174,7 @@ endpoints:
     for as_of, events in runs:
         if events:
             import_events(events)
-        r = run(spur, "aggregate", *common, "--as-of", as_of, "--quiet")
+        r = run(spur, "aggregate", *common, *aggregate_extra, "--as-of", as_of, "--quiet")
         check(f"aggregate as of {as_of}", r.returncode == 0, r.stdout + r.stderr)
         after = stages()
         for lead, (stage, score, since, as_of_time) in after.items():
@@ -181,7 +191,7 @@ endpoints:
             deliver.wait()
             kills += 1
             deliver = start_deliver()
-    deadline = time.time() + 90
+    deadline = time.time() + 150
     pending = None
     while time.time() < deadline:
         r = run(spur, "webhooks", "list", "--data", data, "--state", "pending", "--json")
@@ -245,6 +255,16 @@ endpoints:
                 results.append(ok != tampered)
         check(f"the {lang} check of docs/webhooks.md accepts real deliveries and refuses a tampered body",
               len(results) == 6 and all(results), str(results))
+    # Audiences: the members the database lists entered, signed, once per change (lead, event).
+    r = run(spur, "audiences", "export", "mql-malbedarf", "--data", data, "--jsonl")
+    members_now = {json.loads(l)["lead"] for l in r.stdout.splitlines()}
+    entered = {lead for _, event, _, lead, _ in Receiver.audience if event == "audience.entered"}
+    left = {lead for _, event, _, lead, _ in Receiver.audience if event == "audience.left"}
+    check("audience: every lead that entered arrived as audience.entered", len(entered) == LEADS, f"{len(entered)} entered")
+    check("audience: those that left arrived as audience.left, the others are members",
+          len(left) > 0 and entered - left == members_now, f"{len(left)} left, {len(members_now)} members")
+    check("audience: every signature verified", all(ok for *_, ok in Receiver.audience))
+    check("audience: one delivery id per change", len({(e, l) for _, e, _, l, _ in Receiver.audience}) == len({d for d, *_ in Receiver.audience}))
     duplicates = len(received) - len(arrived)
     print(f"{len(expected)} changes, {len(received)} accepted deliveries ({duplicates} repeated), receiver modes {Receiver.modes}, {kills} kills")
     print("FAILED: " + ", ".join(FAILURES) if FAILURES else "all checks passed")

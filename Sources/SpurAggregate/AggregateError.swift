@@ -23,6 +23,8 @@ public enum AggregateError: Error, CustomStringConvertible, Sendable, Equatable 
     case invalidQuery(String)
     /// A webhooks file that is not valid; the problem names the endpoint and key.
     case invalidWebhooks(String)
+    /// An audiences file that is not valid; the problem names the path inside it.
+    case invalidAudiences(String)
     /// No outbox delivery with this id (or none in a state the command applies to).
     case noDelivery(String)
 
@@ -38,6 +40,7 @@ public enum AggregateError: Error, CustomStringConvertible, Sendable, Equatable 
         case .invalidCursor(let cursor): return "the cursor '\(cursor.prefix(40))' is not one this query handed out: start again without it"
         case .invalidQuery(let problem): return problem
         case .invalidWebhooks(let problem): return "invalid webhooks: \(problem)"
+        case .invalidAudiences(let problem): return "invalid audiences: \(problem)"
         case .noDelivery(let id): return "no delivery '\(id)' that can be retried: see 'spur webhooks list'"
         }
     }

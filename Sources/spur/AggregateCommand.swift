@@ -23,6 +23,7 @@ struct Aggregate: AsyncParsableCommand {
     @Option(help: "Append leads newly reaching the hand-off stage to this JSON Lines file. [env: SPUR_HANDOFF_FILE]") var handoffFile: String?
     @Option(help: "Run this shell command with those leads as JSON Lines on stdin. [env: SPUR_HANDOFF_COMMAND]") var handoffCommand: String?
     @OptionGroup var delivery: DeliveryOptions
+    @OptionGroup var audienceDefinitions: AudienceOptions
     @Flag(help: "No progress line, only the summary.") var quiet = false
 
     func validate() throws {
@@ -40,6 +41,7 @@ struct Aggregate: AsyncParsableCommand {
         options.handoffFile = handoffFile ?? Environment.value("SPUR_HANDOFF_FILE")
         options.handoffCommand = handoffCommand ?? Environment.value("SPUR_HANDOFF_COMMAND")
         options.webhooks = try delivery.configuration()
+        options.audiences = try audienceDefinitions.definitions()
         var logger = Logger(label: "spur.aggregate")
         logger.logLevel = .warning
         let progress = ProgressLine(quiet: quiet)

@@ -38,7 +38,7 @@ struct CommandFailure: Error, CustomStringConvertible {
             self = e
         case let e as AggregateError:
             switch e {
-            case .invalidRules, .invalidWebhooks: self.init(e.description, status: ExitStatus.config)
+            case .invalidRules, .invalidWebhooks, .invalidAudiences: self.init(e.description, status: ExitStatus.config)
             case .noSegmentDirectory, .noDatabase: self.init(e.description, status: ExitStatus.noInput)
             case .database, .fileSystem: self.init(e.description, status: ExitStatus.ioError)
             case .handoffFailed: self.init(e.description, status: 3)

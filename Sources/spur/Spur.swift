@@ -8,7 +8,7 @@ struct Spur: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Serve.self, Link.self, Pixel.self, Wrap.self, Segments.self, Aggregate.self, Leads.self, Report.self, Forget.self, Console.self,
-            Keys.self, Deliver.self, Webhooks.self, Bots.self,
+            Keys.self, Deliver.self, Webhooks.self, Bots.self, AudiencesCommand.self,
         ]
     )
 

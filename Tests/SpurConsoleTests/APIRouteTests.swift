@@ -128,6 +128,38 @@ import Testing
         }
     }
 
+    @Test func audiencesAndTheirMembersPageByPage() async throws {
+        let fixture = try await blocking {
+            let fixture = try ConsoleFixture()
+            try fixture.write(ConsoleFixture.events())
+            try fixture.aggregate(
+                audiences: try Audiences(yaml: "audiences: [{name: nl-47-openers, when: {opened: nl-47}}, {name: nobody, when: {stage: sql}}]"))
+            return fixture
+        }
+        let key = try fixture.key(.read)
+        try await fixture.app().test(.router) { client in
+            func get(_ uri: String) async throws -> (HTTPResponse.Status, [String: Any]) {
+                try await client.execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(key)"]) {
+                    ($0.status, (try? JSONSerialization.jsonObject(with: Data(String(buffer: $0.body).utf8))) as? [String: Any] ?? [:])
+                }
+            }
+            let (status, list) = try await get("/api/v1/audiences")
+            #expect(status == .ok)
+            #expect((list["audiences"] as? [[String: Any]])?.map { "\($0["name"]!) \($0["members"]!)" } == ["nl-47-openers 2"])
+            var leads: [String] = []
+            var cursor: String?
+            repeat {
+                let (s, page) = try await get("/api/v1/audiences/nl-47-openers/members?limit=1" + (cursor.map { "&cursor=\($0)" } ?? ""))
+                #expect(s == .ok)
+                leads += (page["members"] as? [[String: Any]] ?? []).compactMap { $0["lead"] as? String }
+                cursor = page["next_cursor"] as? String
+            } while cursor != nil && leads.count < 10
+            #expect(leads == ["anna@example.org", "mallory@example.org"])
+            #expect(try await get("/api/v1/audiences/nobody/members").0 == .notFound)
+            #expect(try await get("/api/v1/audiences/nl-47-openers/members?cursor=%%").0 == .badRequest)
+        }
+    }
+
     @Test func aMatchingETagIsA304() async throws {
         try await withAPI { get, key, _ in
             for uri in [

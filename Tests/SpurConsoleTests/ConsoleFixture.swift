@@ -92,9 +92,12 @@ final class ConsoleFixture: @unchecked Sendable {
     }
 
     @discardableResult
-    func aggregate(asOf: Int64 = (at(day: 7) / 86_400_000 + 1) * 86_400_000 - 1, rebuild: Bool = false) throws -> Aggregator.Summary {
+    func aggregate(
+        asOf: Int64 = (at(day: 7) / 86_400_000 + 1) * 86_400_000 - 1, rebuild: Bool = false, audiences: Audiences? = nil
+    ) throws -> Aggregator.Summary {
         var options = Aggregator.Options(dataDirectories: [path], database: db, rules: try ScoringRules.defaults(), asOfMillis: asOf)
         options.rebuild = rebuild
+        options.audiences = audiences
         return try Aggregator(options: options, logger: quietLogger).run()
     }
 

@@ -17,6 +17,8 @@ public struct Aggregator {
         public var handoffCommand: String?
         /// Endpoints to queue stage changes and score crossings for (delivered by `spur deliver`).
         public var webhooks: WebhookConfiguration?
+        /// Audiences whose members are computed on each run (docs/audiences.md).
+        public var audiences: Audiences?
 
         public init(dataDirectories: [String], database: String, rules: ScoringRules, asOfMillis: Int64) {
             self.dataDirectories = dataDirectories
@@ -45,6 +47,9 @@ public struct Aggregator {
         public var handoffError: String?
         /// Webhook deliveries queued by this run.
         public var webhooksQueued = 0
+        /// Leads that entered and left audiences in this run.
+        public var audienceEntered = 0
+        public var audienceLeft = 0
         public var damage: [(segment: String, damage: SegmentScan.Damage)] = []
 
         public var exitCode: Int32 {
@@ -61,6 +66,7 @@ public struct Aggregator {
             if !segmentsRefused.isEmpty { s += ", \(segmentsRefused.count) REFUSED" }
             if erasedSkipped > 0 { s += ", \(erasedSkipped) events of erased people dropped" }
             s += "; scored \(leads) leads; \(handedOff) handed off"
+            if audienceEntered + audienceLeft > 0 { s += "; audiences: \(audienceEntered) entered, \(audienceLeft) left" }
             if webhooksQueued > 0 { s += ", \(webhooksQueued) webhook deliveries queued" }
             if handoffsWaiting > 0 && handoffError == nil {
                 s += ", \(handoffsWaiting) waiting for a hand-off destination (--handoff-file or --handoff-command)"
@@ -245,6 +251,8 @@ public struct Aggregator {
             let changes = ChangeQueue(webhooks: options.webhooks, handoffStage: handoffStage, asOf: ISO8601.string(options.asOfMillis), now: now)
             let leads = try store.leads()
             var overview = LeadOverview()
+            let audiences = options.audiences?.audiences ?? []
+            var members = [Set<String>](repeating: [], count: audiences.count)
             for start in stride(from: 0, to: leads.count, by: Self.scoringChunk) {
                 let chunk = leads[start..<min(start + Self.scoringChunk, leads.count)]
                 let inputs = try chunk.map { lead in (lead, try store.events(ofLead: lead), try store.links(ofLead: lead)) }
@@ -254,9 +262,11 @@ public struct Aggregator {
                     let profile = scorer.score(lead: lead, events: events, links: links)
                     // Encoding plain strings and numbers cannot fail.
                     let json = (try? LeadProfile.encoder.encode(profile)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-                    results.set(i, profile, json)
+                    let matched = audiences.indices.filter { audiences[$0].condition.matches(profile, events: events, asOf: scorer.asOfMillis) }
+                    results.set(i, profile, json, matched)
                 }
-                for (profile, json) in results.all {
+                for (profile, json, matched) in results.all {
+                    for a in matched { members[a].insert(profile.lead) }
                     overview.add(profile)
                     try store.save(profile, json: json, now: now)
                     for delivery in changes.deliveries(profile, json: json, was: before[profile.lead] ?? Standing(stage: .none, score: 0)) {
@@ -265,10 +275,34 @@ public struct Aggregator {
                     }
                 }
             }
+            try recordAudiences(audiences, members, in: store, changes: changes, now: now, summary: &summary)
             try store.pruneDelivered(before: now - Self.deliveredKeptMillis)
             try store.setMeta("as_of", ISO8601.string(options.asOfMillis))
             try store.setMeta("overview", String(decoding: try JSONEncoder().encode(overview), as: UTF8.self))
             summary.leads = leads.count
+        }
+    }
+
+    /// Who entered and who left each audience in this run, into the database and the outbox.
+    private func recordAudiences(
+        _ audiences: [Audience], _ members: [Set<String>], in store: AggregateStore, changes: ChangeQueue, now: Int64, summary: inout Summary
+    ) throws {
+        guard !audiences.isEmpty else { return }
+        let stored = try store.audienceMembers()
+        for (i, audience) in audiences.enumerated() {
+            let before = stored[audience.name] ?? []
+            let entered = members[i].subtracting(before).sorted(), left = before.subtracting(members[i]).sorted()
+            try store.applyAudienceChanges(audience.name, entered: entered, left: left, at: options.asOfMillis)
+            for (leads, event) in [(entered, WebhookEvent.audienceEntered), (left, .audienceLeft)] {
+                for lead in leads {
+                    for delivery in changes.audienceDeliveries(audience.name, event: event, lead: lead) {
+                        try store.enqueue(delivery)
+                        summary.webhooksQueued += 1
+                    }
+                }
+            }
+            summary.audienceEntered += entered.count
+            summary.audienceLeft += left.count
         }
     }
 
@@ -294,14 +328,14 @@ public struct Aggregator {
 
 /// Results of one chunk, written by index from several threads (each index exactly once).
 private final class ScoredChunk: @unchecked Sendable {
-    private var slots: [(LeadProfile, String)?]
+    private var slots: [(LeadProfile, String, [Int])?]
     private let lock = NSLock()
 
     init(count: Int) { slots = Array(repeating: nil, count: count) }
 
-    func set(_ i: Int, _ profile: LeadProfile, _ json: String) {
-        lock.withLock { slots[i] = (profile, json) }
+    func set(_ i: Int, _ profile: LeadProfile, _ json: String, _ audiences: [Int]) {
+        lock.withLock { slots[i] = (profile, json, audiences) }
     }
 
-    var all: [(LeadProfile, String)] { lock.withLock { slots.map { $0! } } }
+    var all: [(LeadProfile, String, [Int])] { lock.withLock { slots.map { $0! } } }
 }

@@ -46,6 +46,36 @@ struct ChangeQueue {
     }
 }
 
+extension ChangeQueue {
+    /// `audience.entered` / `audience.left` for the endpoints that want it (their `audiences`
+    /// list, when given, names this one). The body names the audience and the lead; the
+    /// lead's profile is in the API.
+    func audienceDeliveries(_ audience: String, event: WebhookEvent, lead: String) -> [Delivery] {
+        guard let webhooks else { return [] }
+        return webhooks.endpoints.filter { $0.events.contains(event) && ($0.audiences.isEmpty || $0.audiences.contains(audience)) }.map { e in
+            let id = Delivery.id(endpoint: e.name, event: event.rawValue, lead: lead, at: audience + "\n" + asOf)
+            let body = AudiencePayload(id: id, event: event.rawValue, created: ISO8601.string(now), audience: audience, lead: lead, as_of: asOf)
+            return Delivery(id: id, endpoint: e.name, event: event.rawValue, lead: lead, createdAt: now, body: body.json)
+        }
+    }
+}
+
+/// The JSON body of an `audience.*` delivery.
+public struct AudiencePayload: Codable, Sendable {
+    public var id: String
+    public var event: String
+    public var created: String
+    public var audience: String
+    public var lead: String
+    public var as_of: String
+
+    var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}
+
 /// The JSON body of a webhook delivery (docs/webhooks.md).
 public struct WebhookPayload: Codable, Sendable {
     public struct Lead: Codable, Sendable {

@@ -11,6 +11,9 @@ public enum WebhookEvent: String, Sendable, CaseIterable {
     case stageNone = "stage.none"
     /// The lead's score rose to or past the endpoint's `score_threshold`.
     case scoreCrossed = "score.crossed"
+    /// The lead entered or left an audience (docs/audiences.md).
+    case audienceEntered = "audience.entered"
+    case audienceLeft = "audience.left"
 
     static func stage(_ s: Stage) -> WebhookEvent {
         switch s {
@@ -35,6 +38,8 @@ public struct WebhookConfiguration: Sendable {
         public var letters: Set<Letter> = []
         /// Only leads with one of these among their top interests (empty: any).
         public var interests: Set<String> = []
+        /// For `audience.*` events: only these audiences (empty: all).
+        public var audiences: Set<String> = []
         /// Milliseconds an attempt may take.
         public var timeoutMillis: Int64 = 10_000
 
@@ -90,7 +95,7 @@ public struct WebhookConfiguration: Sendable {
         for (i, item) in list.enumerated() {
             guard let e = item as? [String: Any] else { throw bad("endpoints[\(i)] must be a mapping") }
             let at = "endpoints[\(i)]"
-            let known = ["name", "url", "secret", "secret_file", "events", "score_threshold", "filter", "timeout"]
+            let known = ["name", "url", "secret", "secret_file", "events", "score_threshold", "filter", "audiences", "timeout"]
             for key in e.keys where !known.contains(key) { throw bad("\(at): unknown key '\(key)' (\(known.joined(separator: ", ")))") }
             guard let name = e["name"] as? String, name.range(of: #"^[A-Za-z0-9._-]{1,64}$"#, options: .regularExpression) != nil,
                 name != Delivery.handoffEndpoint
@@ -142,6 +147,7 @@ public struct WebhookConfiguration: Sendable {
                 }
                 endpoint.interests = Set(Self.strings(filter["interest"]))
             }
+            endpoint.audiences = Set(Self.strings(e["audiences"]))
             if let t = e["timeout"] {
                 endpoint.timeoutMillis = try Self.millis(t, "\(at) (\(name)).timeout")
                 guard (100...120_000).contains(endpoint.timeoutMillis) else { throw bad("\(at) (\(name)).timeout must be 100ms–120s") }

@@ -118,6 +118,19 @@ public final class AggregateReader {
     /// Deliveries waiting or given up, for webhooks and hand-offs.
     public func outboxCounts() throws -> OutboxCounts { try store.outboxCounts() }
 
+    /// Members per audience, as of the last run.
+    public func audienceSizes() throws -> [String: Int] { try store.audienceSizes() }
+
+    /// One page of an audience's members by lead id (after `cursor`, a lead id), with the time each entered (Unix ms).
+    public func audienceMembers(_ audience: String, after cursor: String? = nil, limit: Int = 1000) throws -> [(lead: String, since: Int64)] {
+        try store.audienceMembers(audience, after: cursor, limit: limit)
+    }
+
+    /// Who entered and who left the audience, newest first.
+    public func audienceHistory(_ audience: String, limit: Int = 100) throws -> [AudienceChange] {
+        try store.audienceHistory(audience, limit: limit)
+    }
+
     /// People erased so far (`spur forget`).
     public func erasures() throws -> Int { try store.count(of: .erasures) }
 

@@ -44,6 +44,8 @@ extension AggregateStore {
         try db.prepare("DELETE FROM events WHERE lead = ? OR visitor IN (SELECT value FROM json_each(?))").run(lead, ids)
         try db.prepare("DELETE FROM profiles WHERE lead = ?").run(lead)
         try db.prepare("DELETE FROM deliveries WHERE lead = ?").run(lead)
+        try db.prepare("DELETE FROM audience_members WHERE lead = ?").run(lead)
+        try db.prepare("DELETE FROM audience_history WHERE lead = ?").run(lead)
         try db.prepare(
             """
             DELETE FROM profiles WHERE EXISTS (

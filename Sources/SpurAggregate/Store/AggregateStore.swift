@@ -9,7 +9,7 @@ final class AggregateStore {
     /// The connection; only the store's own files use it.
     let db: Database
     var path: String { db.path }
-    static let schemaVersion = "4"
+    static let schemaVersion = "5"
 
     /// Opens (read-write: creates and migrates) the database at `path`. Read-only opening needs
     /// an existing database and never writes, not even a migration.
@@ -85,6 +85,14 @@ final class AggregateStore {
                 try createOutbox()
                 try db.execute(Self.handoffsIntoOutbox)
                 try db.execute("DROP TABLE handoff_outbox")
+                try setMeta("schema", "4")
+            }
+            version = "4"
+        }
+        if version == "4" {
+            // Version 5 records audience membership (docs/audiences.md).
+            try db.transaction {
+                try createAudienceTables()
                 try setMeta("schema", Self.schemaVersion)
             }
         }
@@ -103,6 +111,7 @@ final class AggregateStore {
             """)
         try createRunTables()
         try createOutbox()
+        try createAudienceTables()
         try createSecondaryIndexes()
     }
 

@@ -23,6 +23,8 @@ struct APIController: Sendable {
         group.get("leads/{id}/score-history") { request, context in try await scoreHistory(request, context) }
         group.get("campaigns") { request, _ in try await campaigns(request) }
         group.get("campaigns/{id}") { request, context in try await campaign(request, context) }
+        group.get("audiences") { request, _ in try await audiences(request) }
+        group.get("audiences/{id}/members") { request, context in try await audienceMembers(request, context) }
         group.get("health") { request, _ in try await health(request) }
         group.get("openapi.json") { request, _ in
             Self.json(request, Data((OpenAPIDocument.json + "\n").utf8), cache: "public, max-age=300")
@@ -93,6 +95,34 @@ struct APIController: Sendable {
         }
         guard let found else { throw Problem(.notFound, "There is no campaign '\(id)' with events.") }
         return try Self.json(request, found)
+    }
+
+    private func audiences(_ request: Request) async throws -> Response {
+        let sizes = try await read { try $0.audienceSizes() }
+        return try Self.json(
+            request,
+            APIModels.AudienceList(audiences: sizes.sorted { $0.key < $1.key }.map { APIModels.AudienceSize(name: $0.key, members: $0.value) }))
+    }
+
+    private func audienceMembers(_ request: Request, _ context: ConsoleContext) async throws -> Response {
+        let name = try Self.id(context)
+        let p = request.uri.queryParameters
+        let limit = try Self.limit(p, default: 100, maximum: 1000)
+        // The cursor is the last lead id of the previous page, base64url so that it travels in a URL.
+        let after = try p["cursor"].flatMap { text -> String? in
+            guard !text.isEmpty else { return nil }
+            guard let bytes = Base64URL.decode(text.utf8) else {
+                throw Problem(.invalidCursor, "The cursor is not one this endpoint handed out: start again without it.")
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        let (known, page) = try await read { r in
+            (try r.audienceSizes()[name] != nil, try r.audienceMembers(name, after: after, limit: limit + 1))
+        }
+        guard known else { throw Problem(.notFound, "There is no audience '\(name)' (it has never had a member).") }
+        let members = page.prefix(limit).map { APIModels.Member(lead: $0.lead, since: ISO8601.string($0.since)) }
+        let next = page.count > limit ? members.last.map { Base64URL.encode(Array($0.lead.utf8)) } : nil
+        return try Self.json(request, APIModels.MemberList(audience: name, members: Array(members), next_cursor: next))
     }
 
     private func health(_ request: Request) async throws -> Response {

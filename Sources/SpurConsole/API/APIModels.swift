@@ -53,6 +53,36 @@ enum APIModels {
         var days: [CampaignDay]
     }
 
+    struct AudienceSize: Encodable {
+        var name: String
+        var members: Int
+    }
+
+    struct AudienceList: Encodable {
+        var audiences: [AudienceSize]
+    }
+
+    struct Member: Encodable {
+        var lead: String
+        var since: String
+    }
+
+    struct MemberList: Encodable {
+        var audience: String
+        var members: [Member]
+        /// Explicitly null on the last page.
+        var next_cursor: String?
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(audience, forKey: .audience)
+            try c.encode(members, forKey: .members)
+            try c.encode(next_cursor, forKey: .next_cursor)
+        }
+
+        enum CodingKeys: CodingKey { case audience, members, next_cursor }
+    }
+
     struct Health: Encodable {
         var as_of: String?
         var last_run: AggregationRun?

@@ -30,6 +30,9 @@ enum OpenAPIDocument {
       "name": "campaigns"
     },
     {
+      "name": "audiences"
+    },
+    {
       "name": "operations"
     }
   ],
@@ -576,6 +579,153 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/audiences": {
+      "get": {
+        "operationId": "listAudiences",
+        "summary": "Audiences and their sizes, as of the last aggregation",
+        "tags": [
+          "audiences"
+        ],
+        "parameters": [
+          {
+            "name": "If-None-Match",
+            "in": "header",
+            "schema": {
+              "type": "string"
+            },
+            "description": "An ETag from an earlier answer: 304 when unchanged."
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The audiences.",
+            "headers": {
+              "ETag": {
+                "$ref": "#/components/headers/ETag"
+              },
+              "Cache-Control": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/AudienceList"
+                }
+              }
+            }
+          },
+          "304": {
+            "$ref": "#/components/responses/NotModified"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "429": {
+            "$ref": "#/components/responses/RateLimited"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/audiences/{id}/members": {
+      "get": {
+        "operationId": "listAudienceMembers",
+        "summary": "An audience's members by lead id, one page at a time",
+        "tags": [
+          "audiences"
+        ],
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "minLength": 1
+            },
+            "description": "Percent-encoded id, e.g. anna%40example.org."
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 1000,
+              "default": 100
+            },
+            "description": "Items per page (1–1000)."
+          },
+          {
+            "name": "cursor",
+            "in": "query",
+            "schema": {
+              "type": "string"
+            },
+            "description": "next_cursor of the previous page."
+          },
+          {
+            "name": "If-None-Match",
+            "in": "header",
+            "schema": {
+              "type": "string"
+            },
+            "description": "An ETag from an earlier answer: 304 when unchanged."
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of members.",
+            "headers": {
+              "ETag": {
+                "$ref": "#/components/headers/ETag"
+              },
+              "Cache-Control": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/MemberList"
+                }
+              }
+            }
+          },
+          "304": {
+            "$ref": "#/components/responses/NotModified"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/RateLimited"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
     "/health": {
       "get": {
         "operationId": "getHealth",
@@ -727,7 +877,7 @@ enum OpenAPIDocument {
         }
       },
       "NotFound": {
-        "description": "No such lead or campaign (not-found).",
+        "description": "No such lead, campaign, audience or route (not-found).",
         "content": {
           "application/problem+json": {
             "schema": {
@@ -1332,6 +1482,73 @@ enum OpenAPIDocument {
                 "type": "integer"
               }
             }
+          }
+        }
+      },
+      "AudienceList": {
+        "type": "object",
+        "required": [
+          "audiences"
+        ],
+        "properties": {
+          "audiences": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "name",
+                "members"
+              ],
+              "properties": {
+                "name": {
+                  "type": "string"
+                },
+                "members": {
+                  "type": "integer",
+                  "minimum": 0
+                }
+              }
+            }
+          }
+        },
+        "description": "Every audience that has ever had a member, by name, with its members now (docs/audiences.md)."
+      },
+      "MemberList": {
+        "type": "object",
+        "required": [
+          "audience",
+          "members",
+          "next_cursor"
+        ],
+        "properties": {
+          "audience": {
+            "type": "string"
+          },
+          "members": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "lead",
+                "since"
+              ],
+              "properties": {
+                "lead": {
+                  "type": "string"
+                },
+                "since": {
+                  "type": "string",
+                  "format": "date-time",
+                  "description": "When the lead entered (the as-of time of that run)."
+                }
+              }
+            }
+          },
+          "next_cursor": {
+            "type": [
+              "string",
+              "null"
+            ]
           }
         }
       },
