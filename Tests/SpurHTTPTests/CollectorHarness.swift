@@ -44,6 +44,9 @@ func withCollector(
     c.node = "t1"
     c.commitInterval = .milliseconds(10)
     c.port = 0
+    // Keep-alive connections of the test clients stay open even when a busy machine pauses a test
+    // for seconds (the product's 10 s head timeout is tested where a test sets it).
+    c.headTimeout = .seconds(60)
     configure(&c)
     let metrics = CollectorMetrics()
     let log = try EventLog(configuration: c.eventLogConfiguration, observer: metrics, logger: quietLogger)

@@ -31,12 +31,14 @@ import Testing
 
     @Test func manyIdleConnectionsDoNotLockAClientOut() async throws {
         try await withCollector(via: .server, { $0.maxConnections = 16 }) { client in
-            let idle = try (0..<40).map { _ in try RawConnection(port: client.port!, receiveTimeout: 5) }
+            let idle = try (0..<40).map { _ in try RawConnection(port: client.port!, receiveTimeout: 30) }
             let start = ContinuousClock.now
-            let connection = try RawConnection(port: client.port!, receiveTimeout: 5)
+            let connection = try RawConnection(port: client.port!, receiveTimeout: 30)
             connection.send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
             #expect(statusCodes(await connection.receive { statusCodes($0).count >= 1 }) == [200])
-            #expect(ContinuousClock.now - start < .seconds(2))
+            // Answered, not refused or left waiting; the margin is for a machine busy with the
+            // other tests (reliability.sh's "connections" section measures the latency).
+            #expect(ContinuousClock.now - start < .seconds(20))
             // The longest idle ones were closed to make room.
             var closed = 0
             for c in idle.prefix(10) where await c.isClosedByPeer() { closed += 1 }
@@ -53,7 +55,8 @@ import Testing
                 #expect(statusCodes(await connection.receive { statusCodes($0).count >= 1 }) == [200], "\(target)")
                 let start = ContinuousClock.now
                 #expect(await connection.isClosedByPeer())
-                #expect(ContinuousClock.now - start < .seconds(5), "\(target)")
+                // Closed after the response, not after the head timeout (60 s in these tests).
+                #expect(ContinuousClock.now - start < .seconds(30), "\(target)")
             }
         }
         #expect(ConnectionGuardHandler.closingHTTP10(ByteBuffer(string: "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")) == nil)
