@@ -41,17 +41,20 @@ enum Browser {
     }
 }
 
-@Suite(.serialized) struct BrowserTests {
-    /// Runs one of the Selenium scripts in scripts/ against the `spur` this test run built.
-    func runScript(_ name: String) {
-        #expect(Browser.available, "CI must run the real-browser test: \(Browser.missing)")
-        let status = Browser.run(["python3", Browser.root.appendingPathComponent("scripts/" + name).path, "--spur", Browser.spur], output: Pipe())
-        #expect(status == 0, "scripts/\(name) failed; its output is above")
+extension ScriptTests {
+    @Suite(.serialized) struct BrowserTests {
+        /// Runs one of the Selenium scripts in scripts/ against the `spur` this test run built.
+        func runScript(_ name: String) {
+            #expect(Browser.available, "CI must run the real-browser test: \(Browser.missing)")
+            let status = Browser.run(
+                ["python3", Browser.root.appendingPathComponent("scripts/" + name).path, "--spur", Browser.spur], output: Pipe())
+            #expect(status == 0, "scripts/\(name) failed; its output is above")
+        }
+
+        @Test(.enabled(if: Browser.enabled, Comment(rawValue: Browser.missing)), .timeLimit(.minutes(5)))
+        func siteScriptNewsletterClicksAndPrivacyInARealBrowser() { runScript("browser_e2e.py") }
+
+        @Test(.enabled(if: Browser.enabled, Comment(rawValue: Browser.missing)), .timeLimit(.minutes(5)))
+        func consoleSignInLeadsLeadCampaignForgetInARealBrowser() { runScript("console_e2e.py") }
     }
-
-    @Test(.enabled(if: Browser.enabled, Comment(rawValue: Browser.missing)), .timeLimit(.minutes(5)))
-    func siteScriptNewsletterClicksAndPrivacyInARealBrowser() { runScript("browser_e2e.py") }
-
-    @Test(.enabled(if: Browser.enabled, Comment(rawValue: Browser.missing)), .timeLimit(.minutes(5)))
-    func consoleSignInLeadsLeadCampaignForgetInARealBrowser() { runScript("console_e2e.py") }
 }
