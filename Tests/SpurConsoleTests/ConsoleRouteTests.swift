@@ -297,6 +297,32 @@ import Testing
         }
     }
 
+    @Test func audiencesShowSizeOverTimeMembersAndCSV() async throws {
+        let fixture = try await blocking {
+            let fixture = try ConsoleFixture()
+            try fixture.write(ConsoleFixture.events())
+            let audiences = try Audiences(yaml: "audiences: [{name: nl-47-openers, when: {opened: nl-47}}]")
+            try fixture.aggregate(asOf: at(day: 3), audiences: audiences)
+            try fixture.aggregate(audiences: audiences)
+            return fixture
+        }
+        try await fixture.app().test(.router) { client in
+            let browser = Browser(client)
+            try await browser.signIn("vera")
+            let list = try await browser.get("/audiences")
+            #expect(list.status == .ok && list.text.contains(#"href="/audiences/nl-47-openers""#) && list.text.contains(">2<"))
+            let page = try await browser.get("/audiences/nl-47-openers")
+            #expect(page.status == .ok && page.text.contains(#"id="members">2<"#) && page.text.contains("<svg"))
+            #expect(page.text.contains("anna@example.org") && page.text.contains("mallory@example.org"))
+            let csv = try await browser.get("/audiences/nl-47-openers/members.csv")
+            #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
+            #expect(csv.text.hasPrefix("lead,since\nanna@example.org,") && csv.text.contains("mallory@example.org"))
+            #expect(try await browser.get("/audiences/nobody").status == .notFound)
+            browser.language = "de"
+            #expect(try await browser.get("/audiences").text.contains("Zielgruppen"))
+        }
+    }
+
     @Test func catalogsHaveTheSameKeys() {
         #expect(Set(Catalog.english.keys) == Set(Catalog.german.keys))
         #expect(ConsoleLanguage.negotiate("fr-FR, de;q=0.8, en;q=0.7") == .de)

@@ -126,6 +126,19 @@ public final class AggregateReader {
         try store.audienceMembers(audience, after: cursor, limit: limit)
     }
 
+    /// The audience's size at the end of each day from its first change to its last, at most `maxDays` days.
+    public func audienceSizes(of audience: String, maxDays: Int = 365) throws -> [(day: Int64, size: Int)] {
+        let changes = try store.audienceDailyChanges(audience)
+        guard let first = changes.first?.day, let last = changes.last?.day else { return [] }
+        let byDay = Dictionary(uniqueKeysWithValues: changes.map { ($0.day, $0.change) })
+        var size = 0, out: [(Int64, Int)] = []
+        for day in first...last {
+            size += byDay[day] ?? 0
+            out.append((day, size))
+        }
+        return Array(out.suffix(maxDays))
+    }
+
     /// Who entered and who left the audience, newest first.
     public func audienceHistory(_ audience: String, limit: Int = 100) throws -> [AudienceChange] {
         try store.audienceHistory(audience, limit: limit)

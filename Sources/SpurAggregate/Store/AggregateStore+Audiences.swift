@@ -53,6 +53,15 @@ extension AggregateStore {
         return out
     }
 
+    /// Net change of members per day (Unix day number), oldest first.
+    func audienceDailyChanges(_ audience: String) throws -> [(day: Int64, change: Int)] {
+        var out: [(Int64, Int)] = []
+        try db.prepare(
+            "SELECT at / 86400000, sum(CASE event WHEN 'entered' THEN 1 ELSE -1 END) FROM audience_history WHERE audience = ? GROUP BY 1 ORDER BY 1"
+        ).query(audience) { out.append(($0.int(0), Int($0.int(1)))) }
+        return out
+    }
+
     /// Who entered or left `audience`, newest first.
     func audienceHistory(_ audience: String, limit: Int) throws -> [AudienceChange] {
         var out: [AudienceChange] = []

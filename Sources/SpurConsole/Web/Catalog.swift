@@ -31,7 +31,12 @@ public enum ConsoleLanguage: String, Sendable, CaseIterable {
 enum Catalog {
     static let english: [String: String] = [
         "app": "Spur console",
-        "nav_overview": "Overview", "nav_leads": "Leads", "nav_campaigns": "Campaigns", "nav_health": "Health",
+        "nav_overview": "Overview", "nav_leads": "Leads", "nav_audiences": "Audiences", "audiences_title": "Audiences", "audience": "Audience",
+        "members": "Members",
+        "audiences_help": "Lists for the next mailing, kept up to date by each nightly run (spur aggregate --audiences FILE).",
+        "no_audiences": "No audience has members yet: define audiences in a file and pass it to spur aggregate --audiences.",
+        "audience_changes": "Entered and left", "entered": "entered", "left": "left", "audience_size": "Members over time",
+        "nav_campaigns": "Campaigns", "nav_health": "Health",
         "logout": "Log out", "signed_in_as": "Signed in as", "language": "Language",
         "login_title": "Sign in", "login_user": "User name", "login_password": "Password", "login_submit": "Sign in",
         "login_failed": "User name or password is wrong.",
@@ -88,7 +93,13 @@ enum Catalog {
 
     static let german: [String: String] = [
         "app": "Spur-Konsole",
-        "nav_overview": "Überblick", "nav_leads": "Leads", "nav_campaigns": "Kampagnen", "nav_health": "Zustand",
+        "nav_overview": "Überblick", "nav_leads": "Leads", "nav_audiences": "Zielgruppen", "audiences_title": "Zielgruppen", "audience": "Zielgruppe",
+        "members": "Mitglieder",
+        "audiences_help": "Listen für das nächste Mailing, bei jedem nächtlichen Lauf aktualisiert (spur aggregate --audiences DATEI).",
+        "no_audiences": "Noch keine Zielgruppe hat Mitglieder: Zielgruppen in einer Datei festlegen und spur aggregate --audiences übergeben.",
+        "audience_changes": "Hinzugekommen und ausgeschieden", "entered": "hinzugekommen", "left": "ausgeschieden",
+        "audience_size": "Mitglieder im Zeitverlauf",
+        "nav_campaigns": "Kampagnen", "nav_health": "Zustand",
         "logout": "Abmelden", "signed_in_as": "Angemeldet als", "language": "Sprache",
         "login_title": "Anmelden", "login_user": "Benutzername", "login_password": "Passwort", "login_submit": "Anmelden",
         "login_failed": "Benutzername oder Passwort ist falsch.",
