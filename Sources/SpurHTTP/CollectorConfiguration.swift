@@ -45,7 +45,7 @@ public struct CollectorConfiguration: Sendable {
     /// Attributes `/api/identify` accepts (progressive profiling).
     public var identifyAttributes: Set<String> = [
         "birthday", "role", "company_size", "industry", "zip", "country", "customer_type", "phone", "company", "job_title",
-        "newsletter",
+        "newsletter", "budget", "authority", "need", "timeframe", "project",
     ]
 
     /// User-agent substrings flagged `bot` in addition to the built-in list.

@@ -130,6 +130,19 @@ import Testing
         #expect(try ScoringRules(yaml: "flags: { unsigned_lead: 0 }").flagWeights["unsigned_lead"] == 0)
     }
 
+    @Test func bantQualificationGivesExplicitPoints() async throws {
+        let dir = DataDir()
+        try await dir.write([
+            ev(.identify, day: 1, lead: "l", props: ["budget": "approved", "authority": "decision-maker", "need": "high", "timeframe": "within-3-months", "project": "yes"]),
+            ev(.identify, day: 1, lead: "m", props: ["budget": "planned", "authority": "influencer", "need": "low", "timeframe": "later", "project": "no"]),
+        ])
+        _ = try dir.aggregate(asOf: endOf(day: 1))
+        let p = try #require(try dir.profile("l"))
+        #expect(p.explicit == 45 && p.letter == .a)
+        #expect(["budget_approved", "decision_maker", "high_need", "buying_soon", "project"].allSatisfy { rule in p.explain.contains { $0.rule == rule } })
+        #expect(try dir.profile("m")?.explicit == 0)
+    }
+
     @Test func explicitPointsFollowTheCurrentAttributeValues() async throws {
         let dir = DataDir()
         try await dir.write([ev(.identify, day: 1, lead: "l", props: ["company_size": "10-49", "role": "owner"])])

@@ -79,6 +79,8 @@ import Testing
                 (#"{"lead":"l","attributes":{"country":"Germany"}}"#, "'country'"),
                 (#"{"lead":"l","attributes":{"newsletter":"maybe"}}"#, "'newsletter'"),
                 (#"{"lead":"l","attributes":{"phone":"call me"}}"#, "'phone'"), (#"{"lead":"l","attributes":{"role":""}}"#, "'role'"),
+                (#"{"lead":"l","attributes":{"budget":"lots"}}"#, "'budget' must be one of none, planned, approved"),
+                (#"{"lead":"l","attributes":{"project":"maybe"}}"#, "'project'"),
             ]
             for (json, message) in cases {
                 let (status, text) = try await post(json)

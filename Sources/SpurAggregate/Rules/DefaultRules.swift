@@ -94,6 +94,27 @@ enum DefaultRules {
             attribute: role
             in: [owner, manager, purchasing]
             points: 15
+          # BANT(P): what sales learned, sent through /api/identify (docs/scoring.md)
+          - id: budget_approved
+            attribute: budget
+            in: [approved]
+            points: 10
+          - id: decision_maker
+            attribute: authority
+            in: [decision-maker]
+            points: 10
+          - id: high_need
+            attribute: need
+            in: [high]
+            points: 10
+          - id: buying_soon
+            attribute: timeframe
+            in: [within-3-months]
+            points: 10
+          - id: project
+            attribute: project
+            in: ["yes"]
+            points: 5
 
         """#
 }

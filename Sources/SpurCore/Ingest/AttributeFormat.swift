@@ -21,11 +21,18 @@ public enum AttributeFormat: Sendable, Equatable {
 
     public static let companySizes = ["1-9", "10-49", "50-249", "250-999", "1000+"]
 
+    /// BANT(P), the qualification the sales team records: budget, authority, need, timeframe, project.
+    public static let bant: [String: AttributeFormat] = [
+        "budget": .choice(["none", "planned", "approved"]), "authority": .choice(["none", "influencer", "decision-maker"]),
+        "need": .choice(["low", "medium", "high"]), "timeframe": .choice(["later", "within-12-months", "within-3-months"]),
+        "project": .flag,
+    ]
+
     /// The built-in attributes; any other accepted attribute (`--identify-attributes`) is `text`.
     public static let builtIn: [String: AttributeFormat] = [
         "birthday": .date, "company_size": .choice(companySizes), "country": .country, "zip": .postalCode, "phone": .phone,
         "newsletter": .flag, "role": .text, "industry": .text, "customer_type": .text, "company": .text, "job_title": .text,
-    ]
+    ].merging(bant) { a, _ in a }
 
     public static func of(_ attribute: String) -> AttributeFormat { builtIn[attribute] ?? .text }
 
