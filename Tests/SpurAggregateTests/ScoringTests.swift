@@ -133,13 +133,19 @@ import Testing
     @Test func bantQualificationGivesExplicitPoints() async throws {
         let dir = DataDir()
         try await dir.write([
-            ev(.identify, day: 1, lead: "l", props: ["budget": "approved", "authority": "decision-maker", "need": "high", "timeframe": "within-3-months", "project": "yes"]),
-            ev(.identify, day: 1, lead: "m", props: ["budget": "planned", "authority": "influencer", "need": "low", "timeframe": "later", "project": "no"]),
+            ev(
+                .identify, day: 1, lead: "l",
+                props: ["budget": "approved", "authority": "decision-maker", "need": "high", "timeframe": "within-3-months", "project": "yes"]),
+            ev(
+                .identify, day: 1, lead: "m",
+                props: ["budget": "planned", "authority": "influencer", "need": "low", "timeframe": "later", "project": "no"]),
         ])
         _ = try dir.aggregate(asOf: endOf(day: 1))
         let p = try #require(try dir.profile("l"))
         #expect(p.explicit == 45 && p.letter == .a)
-        #expect(["budget_approved", "decision_maker", "high_need", "buying_soon", "project"].allSatisfy { rule in p.explain.contains { $0.rule == rule } })
+        #expect(
+            ["budget_approved", "decision_maker", "high_need", "buying_soon", "project"].allSatisfy { rule in p.explain.contains { $0.rule == rule } }
+        )
         #expect(try dir.profile("m")?.explicit == 0)
     }
 
