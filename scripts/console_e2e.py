@@ -102,6 +102,7 @@ def main():
         driver.set_window_size(1280, 1000)
         from selenium.webdriver.support.ui import WebDriverWait
         from selenium.webdriver.support import expected_conditions as EC
+        from selenium.common.exceptions import WebDriverException
 
         # A click that submits a form or follows a link returns before the next page is there:
         # every lookup waits for its element, and each navigation waits for what proves it.
@@ -119,10 +120,21 @@ def main():
             except Exception:
                 return False
 
+        def replaced(old):
+            # Selenium's staleness_of lets chromedriver's "Node ... does not belong to the
+            # document" through, which it reports while the next page replaces the old one.
+            def predicate(_):
+                try:
+                    old.is_enabled()
+                    return False
+                except WebDriverException:
+                    return True
+            return predicate
+
         def click_and_wait(css, predicate):
             old = driver.find_element(By.TAG_NAME, "html")
             find(css).click()
-            WebDriverWait(driver, 10).until(EC.staleness_of(old))
+            WebDriverWait(driver, 10).until(replaced(old))
             return arrived(predicate)
 
         driver.get(url + "/")
