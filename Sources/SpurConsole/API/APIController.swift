@@ -36,7 +36,7 @@ struct APIController: Sendable {
     private func leads(_ request: Request) async throws -> Response {
         let q = try Self.leadQuery(request.uri.queryParameters)
         let page = try await read { try $0.leadSummaries(q) }
-        return try Self.json(request, APIModels.LeadList(leads: page.leads.map(APIModels.LeadRow.init), next_cursor: page.nextCursor))
+        return try Self.json(request, APIModels.LeadList(leads: page.leads.map(APIModels.LeadRow.init), next_cursor: .init(text: page.nextCursor)))
     }
 
     private func lead(_ request: Request, _ context: ConsoleContext) async throws -> Response {
@@ -122,7 +122,7 @@ struct APIController: Sendable {
         guard known else { throw Problem(.notFound, "There is no audience '\(name)' (it has never had a member).") }
         let members = page.prefix(limit).map { APIModels.Member(lead: $0.lead, since: ISO8601.string($0.since)) }
         let next = page.count > limit ? members.last.map { Base64URL.encode(Array($0.lead.utf8)) } : nil
-        return try Self.json(request, APIModels.MemberList(audience: name, members: Array(members), next_cursor: next))
+        return try Self.json(request, APIModels.MemberList(audience: name, members: Array(members), next_cursor: .init(text: next)))
     }
 
     private func health(_ request: Request) async throws -> Response {

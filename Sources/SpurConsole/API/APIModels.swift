@@ -25,18 +25,20 @@ enum APIModels {
         }
     }
 
-    struct LeadList: Encodable {
-        var leads: [LeadRow]
-        /// Explicitly null on the last page.
-        var next_cursor: String?
+    /// The cursor of the next page, written as `null` on the last page (an optional property
+    /// would be left out instead).
+    struct NextCursor: Encodable {
+        var text: String?
 
         func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(leads, forKey: .leads)
-            try c.encode(next_cursor, forKey: .next_cursor)
+            var c = encoder.singleValueContainer()
+            if let text { try c.encode(text) } else { try c.encodeNil() }
         }
+    }
 
-        enum CodingKeys: CodingKey { case leads, next_cursor }
+    struct LeadList: Encodable {
+        var leads: [LeadRow]
+        var next_cursor: NextCursor
     }
 
     struct ScoreHistory: Encodable {
@@ -70,17 +72,7 @@ enum APIModels {
     struct MemberList: Encodable {
         var audience: String
         var members: [Member]
-        /// Explicitly null on the last page.
-        var next_cursor: String?
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(audience, forKey: .audience)
-            try c.encode(members, forKey: .members)
-            try c.encode(next_cursor, forKey: .next_cursor)
-        }
-
-        enum CodingKeys: CodingKey { case audience, members, next_cursor }
+        var next_cursor: NextCursor
     }
 
     struct Health: Encodable {
