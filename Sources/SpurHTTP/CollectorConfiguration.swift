@@ -11,6 +11,17 @@ public struct CollectorConfiguration: Sendable {
         case drop
     }
 
+    /// Whether site tracking needs the person's consent first (docs/consent.md).
+    public enum ConsentMode: String, Sendable, CaseIterable {
+        /// Without the consent cookie: no cookie set or read, no visitor id; site hits are kept
+        /// only as anonymous page counts (default).
+        case required
+        /// Without the consent cookie, site hits are not recorded at all.
+        case strict
+        /// Every site hit gets a visitor id (where the site has another legal basis).
+        case notRequired = "not-required"
+    }
+
     public var hostname = "127.0.0.1"
     public var port = 8080
     public var dataDirectory = "./spur-data"
@@ -30,6 +41,7 @@ public struct CollectorConfiguration: Sendable {
     /// trusted proxy): loopback by default, so the public site does not show them.
     public var metricsAllow: [IPNetwork] = [IPNetwork("127.0.0.0/8")!, IPNetwork("::1")!]
     public var doNotTrack: DoNotTrackMode = .anonymous
+    public var consent: ConsentMode = .required
     public var cookieDomain: String?
     /// Mark cookies `Secure`; nil means: when the public URL is https.
     public var cookieSecure: Bool?

@@ -151,6 +151,7 @@ extension Logger.Level: ExpressibleByArgument {}
 #endif
 extension IPStorage: ExpressibleByArgument {}
 extension CollectorConfiguration.DoNotTrackMode: ExpressibleByArgument {}
+extension CollectorConfiguration.ConsentMode: ExpressibleByArgument {}
 extension Stage: ExpressibleByArgument {}
 extension Grade: ExpressibleByArgument {}
 extension Letter: ExpressibleByArgument {

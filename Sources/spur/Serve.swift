@@ -41,6 +41,11 @@ struct Serve: AsyncParsableCommand {
         help:
             "Site hits with DNT/GPC/opt-out: anonymous (no visitor, flagged dnt) or drop. [env: SPUR_DNT] (default: \(defaults.doNotTrack.rawValue))")
     var dnt: CollectorConfiguration.DoNotTrackMode?
+    @Option(
+        help:
+            "Site tracking consent: required (anonymous page counts until the consent cookie), strict (nothing until then) or not-required. [env: SPUR_CONSENT] (default: \(defaults.consent.rawValue))"
+    )
+    var consent: CollectorConfiguration.ConsentMode?
     @Option(help: "Cookie domain, e.g. shop.example to share the visitor id with t.shop.example. [env: SPUR_COOKIE_DOMAIN]") var cookieDomain: String?
     @Option(help: "Secure cookies: auto (when the public URL is https), on, off. [env: SPUR_COOKIE_SECURE] (default: auto)")
     var cookieSecure: CookieSecurity?
@@ -195,6 +200,7 @@ struct Serve: AsyncParsableCommand {
         }
         if !allow.isEmpty { c.metricsAllow = allow }
         c.doNotTrack = try Environment.fallback(dnt, "SPUR_DNT", flag: "--dnt") ?? c.doNotTrack
+        c.consent = try Environment.fallback(consent, "SPUR_CONSENT", flag: "--consent") ?? c.consent
         c.cookieDomain = cookieDomain ?? Environment.value("SPUR_COOKIE_DOMAIN")
         if let d = c.cookieDomain,
             d.isEmpty || !d.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" })

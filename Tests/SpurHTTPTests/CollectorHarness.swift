@@ -47,6 +47,8 @@ func withCollector(
     // Keep-alive connections of the test clients stay open even when a busy machine pauses a test
     // for seconds (the product's 10 s head timeout is tested where a test sets it).
     c.headTimeout = .seconds(60)
+    // The tracking tests check what a visitor with consent gets; ConsentTests set the modes themselves.
+    c.consent = .notRequired
     configure(&c)
     let metrics = CollectorMetrics()
     let log = try EventLog(configuration: c.eventLogConfiguration, observer: metrics, logger: quietLogger)

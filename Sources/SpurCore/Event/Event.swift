@@ -1,6 +1,9 @@
 /// The kinds of event Spur records (docs/events.md).
 public enum EventType: String, Sendable, CaseIterable, Codable {
     case open, click, download, pageview, identify, form, custom
+    /// A visitor granted or withdrew consent to site tracking (`props.consent`, `props.banner`):
+    /// the proof GDPR Art. 7(1) asks for (docs/consent.md).
+    case consent
 }
 
 /// Ingest-time classification flags, written in this fixed order.
@@ -16,10 +19,14 @@ public struct EventFlags: OptionSet, Sendable, Hashable {
     public static let truncated = EventFlags(rawValue: 1 << 5)
     /// The lead came from a template link's `?l=` parameter: not signed, anyone can write it.
     public static let unsignedLead = EventFlags(rawValue: 1 << 6)
+    /// A site hit without consent: no visitor, IP, user agent or props; the URL without its
+    /// query except `utm_*` (docs/consent.md). It only counts pages.
+    public static let anonymous = EventFlags(rawValue: 1 << 7)
 
     static let names: [(EventFlags, String)] = [
         (.bot, "bot"), (.proxyOpen, "proxy_open"), (.scannerSuspect, "scanner_suspect"), (.honeypot, "honeypot"),
         (.dnt, "dnt"), (.truncated, "truncated"), (.unsignedLead, "unsigned_lead"),
+        (.anonymous, "anonymous"),
     ]
 
     public var names: [String] { Self.names.filter { contains($0.0) }.map(\.1) }

@@ -38,6 +38,25 @@ struct Ingestor: Sendable {
             node: configuration.node)
     }
 
+    /// What becomes of a site hit without consent: nil in strict mode (not recorded), else the
+    /// event stripped to an anonymous page count (docs/consent.md).
+    func withoutConsent(_ event: Event) -> Event? {
+        guard configuration.consent != .strict else {
+            metrics.notRecorded("no_consent")
+            return nil
+        }
+        var e = event
+        e.visitor = nil
+        e.lead = nil
+        e.ip = nil
+        e.ua = nil
+        e.props = [:]
+        e.url = e.url.map(AnonymousURL.page)
+        e.referrer = e.referrer.flatMap(AnonymousURL.origin)
+        e.flags.insert(.anonymous)
+        return e
+    }
+
     /// Queues an event without waiting (pixels, redirects).
     func record(_ event: Event) {
         var event = event
@@ -59,9 +78,9 @@ struct Ingestor: Sendable {
     }
 
     /// The visitor id for a site hit or click, and the cookie to set when it is new.
-    /// Nil when the person does not want to be tracked.
+    /// Nil when the person does not want to be tracked or has not consented where consent is required.
     func visitor(for facts: RequestFacts) -> (id: String, setCookie: String?)? {
-        guard !facts.doesNotWantTracking else { return nil }
+        guard !facts.doesNotWantTracking, facts.mayIdentify else { return nil }
         if let existing = facts.visitor { return (existing, nil) }
         let id = VisitorID.generate()
         return (id, cookies.visitor(id))

@@ -7,12 +7,18 @@ import SpurCore
 struct RequestFacts {
     static let visitorCookie = "spur_vid"
     static let optOutCookie = "spur_optout"
+    /// Set by `POST /consent` when the person granted consent to site tracking (docs/consent.md).
+    static let consentCookie = "spur_consent"
 
     /// Answered but not recorded: HEAD and prefetch/preview requests.
     var isNotAHit: Bool
     /// DNT or GPC sent, or the opt-out cookie set.
     var doesNotWantTracking: Bool
     var optedOut: Bool
+    /// The consent cookie is set.
+    var consented: Bool
+    /// A visitor id may be read, set and stored: consent was given or is not required.
+    var mayIdentify: Bool
     var visitor: String?
     var ip: String?
     /// The client's network (IPv4 /24, IPv6 /48) whatever is stored: the unit of rate limits.
@@ -29,6 +35,7 @@ struct RequestFacts {
         isNotAHit = head.method == .head || Self.isPrefetch(headers)
         var visitor: String?
         var optedOut = false
+        var consented = false
         for header in headers[values: .cookie] {
             for pair in header.split(separator: ";") {
                 // Optional whitespace around each pair (RFC 6265 clients send "a=1; b=2", some "a=1 ;b=2").
@@ -40,11 +47,16 @@ struct RequestFacts {
                     if VisitorID.isValid(value) { visitor = String(value) }
                 } else if trimmed == Self.optOutCookie + "=1" {
                     optedOut = true
+                } else if trimmed == Self.consentCookie + "=1" {
+                    consented = true
                 }
             }
         }
-        self.visitor = visitor
         self.optedOut = optedOut
+        self.consented = consented
+        mayIdentify = consented || configuration.consent == .notRequired
+        // Without consent the visitor cookie is not even read (TDDDG § 25 covers reading too).
+        self.visitor = mayIdentify ? visitor : nil
         doesNotWantTracking = optedOut || headers[.dnt] == "1" || headers[.secGPC] == "1"
         userAgent = headers[.userAgent].map { Self.clean($0) }
         referrer = headers[.referer].map { Self.clean($0) }

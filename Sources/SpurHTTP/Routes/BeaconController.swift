@@ -60,7 +60,7 @@ struct BeaconController: Sendable {
         }
         let visitor = ingest.visitor(for: facts)
         let bot = ingest.classifier.isBot(userAgent: facts.userAgent)
-        let events = inputs.map { input -> Event in
+        let events = inputs.compactMap { input -> Event? in
             var event = ingest.event(input.type, facts)
             event.url = input.url
             event.referrer = input.referrer
@@ -70,8 +70,9 @@ struct BeaconController: Sendable {
             event.visitor = visitor?.id
             if facts.doesNotWantTracking { event.flags.insert(.dnt) }
             if bot { event.flags.insert(.bot) }
-            return event
+            return facts.mayIdentify ? event : ingest.withoutConsent(event)
         }
+        if events.isEmpty { return Response(status: .accepted, headers: [.cacheControl: "no-store"]) }
         do {
             try await ingest.recordDurably(events)
         } catch {

@@ -77,6 +77,48 @@ enum PageText {
         }
     }
 
+    /// The page `/consent` shows: the state of this browser's consent and the button that changes it.
+    static func consentPage(_ l: PageLanguage, granted: Bool) -> (title: String, message: String) {
+        let button = { (value: String, label: String) in
+            "<form method=\"post\" action=\"consent\"><input type=\"hidden\" name=\"consent\" value=\"\(value)\">"
+                + "<input type=\"hidden\" name=\"banner\" value=\"consent-page\"><button type=\"submit\">\(label)</button></form>"
+        }
+        switch (l, granted) {
+        case (.en, true):
+            return (
+                "Site analytics: allowed",
+                "You allowed this site to recognise this browser with a cookie and count its visits. "
+                    + button("denied", "Withdraw consent")
+            )
+        case (.en, false):
+            return (
+                "Site analytics: not allowed",
+                "This site counts page views only anonymously; this browser is not recognised. "
+                    + button("granted", "Allow analytics with a cookie")
+            )
+        case (.de, true):
+            return (
+                "Webanalyse: erlaubt",
+                "Sie haben erlaubt, dass diese Website diesen Browser mit einem Cookie wiedererkennt und seine Besuche zählt. "
+                    + button("denied", "Einwilligung widerrufen")
+            )
+        case (.de, false):
+            return (
+                "Webanalyse: nicht erlaubt",
+                "Diese Website zählt Seitenaufrufe nur anonym; dieser Browser wird nicht wiedererkannt. "
+                    + button("granted", "Webanalyse mit Cookie erlauben")
+            )
+        }
+    }
+
+    static func consentRefused(_ l: PageLanguage) -> (title: String, message: String) {
+        switch l {
+        case .en: ("Not changed", "Consent can be changed only from this site or on the <a href=\"consent\">consent page</a>.")
+        case .de:
+            ("Nicht geändert", "Die Einwilligung lässt sich nur auf dieser Website oder auf der <a href=\"consent\">Einwilligungsseite</a> ändern.")
+        }
+    }
+
     static func brokenLink(_ l: PageLanguage) -> (title: String, message: String) {
         switch l {
         case .en:

@@ -12,7 +12,8 @@ struct PrivacyController: Sendable {
             let language = PageLanguage(request.headers)
             let text = PageText.optedOut(language)
             return Responses.html(
-                .ok, title: text.title, message: text.message, language: language, setCookies: [cookies.optOut(), cookies.clearVisitor()]
+                .ok, title: text.title, message: text.message, language: language,
+                setCookies: [cookies.optOut(), cookies.clearVisitor(), cookies.clearConsent()]
             ).response
         }
         router.getAndHead("/optin") { request, _ in

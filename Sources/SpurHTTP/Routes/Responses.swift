@@ -94,6 +94,15 @@ struct CookieWriter: Sendable {
         cookie(RequestFacts.visitorCookie, "", maxAge: 0, httpOnly: true)
     }
 
+    /// The consent cookie: readable by the tracking host only (HttpOnly), as long as the visitor cookie.
+    func consent() -> String {
+        cookie(RequestFacts.consentCookie, "1", maxAge: Self.maxAge, httpOnly: true)
+    }
+
+    func clearConsent() -> String {
+        cookie(RequestFacts.consentCookie, "", maxAge: 0, httpOnly: true)
+    }
+
     func optOut() -> String {
         cookie(RequestFacts.optOutCookie, "1", maxAge: Self.maxAge, httpOnly: false)
     }

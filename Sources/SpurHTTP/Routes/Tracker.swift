@@ -158,6 +158,10 @@ struct Tracker: Sendable {
         event.visitor = visitor?.id
         if facts.doesNotWantTracking { event.flags.insert(.dnt) }
         if ingest.classifier.isBot(userAgent: facts.userAgent) { event.flags.insert(.bot) }
+        if !facts.mayIdentify {
+            guard let anonymous = ingest.withoutConsent(event) else { return Responses.pixel() }
+            event = anonymous
+        }
         ingest.record(event)
         return Responses.pixel(setCookies: visitor?.setCookie.map { [$0] } ?? [])
     }

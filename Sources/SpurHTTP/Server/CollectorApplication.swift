@@ -90,6 +90,7 @@ public enum CollectorApplication {
             ingest: ingest, keys: APIKeyring(store: configuration.apiKeyStore.map(APIKeyStore.init(path:)), fixed: configuration.apiKeys)
         ).register(on: router)
         PrivacyController(cookies: ingest.cookies).register(on: router)
+        ConsentController(ingest: ingest).register(on: router)
         OperationsController(
             eventLog: eventLog, metrics: metrics, segmentDirectory: configuration.segmentDirectory, allow: configuration.metricsAllow,
             resolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies)

@@ -12,9 +12,11 @@ enum SiteScript {
           w.spur = function () {};
           if (!s || n.doNotTrack === "1" || w.doNotTrack === "1" || n.globalPrivacyControl === true) return;
           var endpoint = s.src.replace(/\/s\.js([?#].*)?$/, "/e");
+          var consentEndpoint = endpoint.replace(/\/e$/, "/consent");
           var files = /\.(pdf|zip|docx|xlsx|pptx|epub|mp4)([?#]|$)/i;
-          var last = null;
+          var last = null, pending = null;
           function send(o) {
+            if (pending) { pending.then(function () { send(o); }); return; }
             var body = JSON.stringify(o);
             try { if (n.sendBeacon && n.sendBeacon(endpoint, body)) return; } catch (e) {}
             try { fetch(endpoint, { method: "POST", body: body, keepalive: true, credentials: "include", headers: { "Content-Type": "text/plain" } }); } catch (e) {}
@@ -46,7 +48,17 @@ enum SiteScript {
             if (command === "event" && name) send({ type: "custom", name: String(name), url: location.href, props: props || undefined });
             else if (command === "form" && name) send({ type: "form", url: location.href, props: { form: String(name) } });
             else if (command === "pageview") pageview();
+            else if (command === "consent" && (name === "granted" || name === "denied")) consent(name, props);
           };
+          // Events wait until the consent cookie is set or cleared, so the next one is counted as chosen.
+          function consent(state, options) {
+            var body = "consent=" + state + (options && options.banner ? "&banner=" + encodeURIComponent(options.banner) : "");
+            var p = null, done = function () { if (pending === p) pending = null; };
+            try {
+              p = pending = fetch(consentEndpoint, { method: "POST", body: body, credentials: "include", keepalive: true,
+                headers: { "Content-Type": "application/x-www-form-urlencoded" } }).then(done, done);
+            } catch (e) { pending = null; }
+          }
           q.forEach(function (args) { w.spur.apply(null, args); });
           pageview();
         })(window, document, navigator);
