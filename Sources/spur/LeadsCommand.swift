@@ -10,7 +10,7 @@ enum OutputFormat: String, EnumerableFlag {
 /// `spur leads top|show|export`.
 struct Leads: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show scored leads.", subcommands: [Top.self, Show.self, Export.self])
+        abstract: "Show scored leads.", subcommands: [Top.self, Show.self, Export.self, ConsentCommand.self])
 
     struct Top: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -77,7 +77,52 @@ struct Leads: ParsableCommand {
             guard let profile = try reader.profile(lead: lead) else {
                 throw CommandFailure("no lead '\(lead)' in \(reader.path)", status: ExitStatus.notFound)
             }
-            Swift.print(json ? try LeadOutput.json(profile) : LeadOutput.detail(profile))
+            if json {
+                Swift.print(try LeadOutput.json(profile))
+                return
+            }
+            Swift.print(LeadOutput.detail(profile), terminator: "")
+            let consents = try reader.consentRecords(ofLead: lead)
+            if consents.isEmpty {
+                Swift.print("consent   none recorded")
+            } else {
+                for c in consents { Swift.print("consent   " + LeadOutput.consentLine(c)) }
+            }
+        }
+    }
+
+    /// `spur leads consent LEAD`: the proof of the lead's consent (docs/consent.md).
+    struct ConsentCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "consent", abstract: "Every grant and withdrawal of a lead's consent: the proof, for people or as CSV/JSON Lines.")
+        @OptionGroup var store: StoreOptions
+        @Flag var format: OutputFormat = .table
+        @Argument(help: "Lead id.") var lead: String
+
+        func run() throws {
+            let reader = try store.reader()
+            guard try reader.profile(lead: lead) != nil else {
+                throw CommandFailure("no lead '\(lead)' in \(reader.path)", status: ExitStatus.notFound)
+            }
+            let records = try reader.consentRecords(ofLead: lead)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            switch format {
+            case .table:
+                if records.isEmpty { Swift.print("no consent recorded for lead \(Terminal.safe(lead))") }
+                for c in records { Swift.print(LeadOutput.consentLine(c)) }
+            case .json:
+                Swift.print(String(decoding: try encoder.encode(records), as: UTF8.self))
+            case .jsonl:
+                for c in records { Swift.print(String(decoding: try encoder.encode(c), as: UTF8.self)) }
+            case .csv:
+                Swift.print("at,source,state,banner,visitor,page,event")
+                for c in records {
+                    Swift.print(
+                        [c.at, c.source.rawValue, c.granted ? "granted" : "withdrawn", c.banner ?? "", c.visitor ?? "", c.page ?? "", c.event]
+                            .map(LeadCSV.field).joined(separator: ","))
+                }
+            }
         }
     }
 
@@ -130,6 +175,15 @@ enum LeadOutput {
     static let csvHeader = LeadCSV.header
 
     static func csvRow(_ p: LeadProfile) -> String { LeadCSV.row(p) }
+
+    /// One consent record on one line, escaped (the banner id and page came from a browser).
+    static func consentLine(_ c: ConsentRecord) -> String {
+        var line = "\(c.at)  \(c.granted ? "granted  " : "withdrawn")  \(c.source == .site ? "site banner" : "/api/identify")"
+        if let banner = c.banner { line += " " + Terminal.safe(banner) }
+        if let visitor = c.visitor { line += ", visitor " + Terminal.safe(visitor) }
+        if let page = c.page { line += ", on " + Terminal.safe(page) }
+        return line
+    }
 
     /// Lead ids, interests, campaigns, attributes and visitor ids are shown escaped (`Terminal`).
     static func detail(_ p: LeadProfile) -> String {

@@ -1,10 +1,12 @@
 import ArgumentParser
 import Foundation
 import SpurAggregate
+import SpurCore
 
-/// `spur report campaign ID` and `spur report campaigns`.
+/// `spur report campaign ID`, `spur report campaigns` and `spur report pages`.
 struct Report: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Reports.", subcommands: [CampaignCommand.self, CampaignsCommand.self])
+    static let configuration = CommandConfiguration(
+        abstract: "Reports.", subcommands: [CampaignCommand.self, CampaignsCommand.self, PagesCommand.self])
 
     struct CampaignCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -44,6 +46,47 @@ struct Report: ParsableCommand {
     }
 }
 
+/// `spur report pages`: page views per page, with consent and anonymous (docs/consent.md).
+struct PagesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pages", abstract: "Page views per page over the last days: with consent, anonymous (no consent) and bots.")
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Days back from today (UTC), today included.") var days = 30
+    @Option(help: "Pages at most, most viewed first.") var limit = 50
+    @Flag var format: OutputFormat = .table
+
+    func validate() throws {
+        guard (1...3660).contains(days) else { throw ValidationError("--days must be between 1 and 3660") }
+        guard (1...100_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 100000") }
+    }
+
+    func run() throws {
+        let today = SystemTime.nowMillis() / 86_400_000
+        let pages = try store.reader().pageTotals(firstDay: today - Int64(days) + 1, lastDay: today, limit: limit)
+        switch format {
+        case .table:
+            func pad(_ s: String, _ n: Int, _ right: Bool = false) -> String { LeadOutput.pad(s, n, right: right) }
+            var lines = [pad("PEOPLE", 9, true) + pad("CONSENT", 9, true) + pad("ANONYMOUS", 11, true) + pad("BOTS", 8, true) + "  PAGE"]
+            for p in pages {
+                lines.append(
+                    pad(String(p.human), 9, true) + pad(String(p.withConsent), 9, true) + pad(String(p.anonymous), 11, true)
+                        + pad(String(p.bot), 8, true) + "  " + Terminal.safe(p.page))
+            }
+            if pages.isEmpty { lines.append("(no page views in the last \(days) days)") }
+            print(lines.joined(separator: "\n"))
+        case .json, .jsonl:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let rows = try pages.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+            print(format == .json ? "[" + rows.joined(separator: ",") + "]" : rows.joined(separator: "\n"))
+        case .csv:
+            print(
+                (["page,with_consent,anonymous,bot"] + pages.map { "\(LeadCSV.field($0.page)),\($0.withConsent),\($0.anonymous),\($0.bot)" })
+                    .joined(separator: "\n"))
+        }
+    }
+}
+
 /// Renders campaign reports for people (every figure labelled) and programs.
 enum CampaignOutput {
     static func json(_ report: CampaignReport, pretty: Bool) throws -> String {
@@ -65,6 +108,11 @@ enum CampaignOutput {
             row("opens", report.opens), row("unique opens", report.uniqueOpens), row("clicks", report.clicks),
             row("unique clicks", report.uniqueClicks), "click-to-open   " + percent(report.clickToOpen) + "  (human)",
         ]
+        let site = report.site
+        if site.pageViews > 0 {
+            lines.append(
+                "site page views \(site.pageViews) with utm_campaign: \(site.withConsent) with consent, \(site.anonymous) anonymous, \(site.bot) bot")
+        }
         for (what, total) in [("opens", report.opens.total), ("clicks", report.clicks.total)] {
             guard let reasons = report.excluded[what], total > 0 else { continue }
             let parts = reasons.sorted { $0.key < $1.key }.map {
@@ -101,11 +149,14 @@ enum CampaignOutput {
     }
 
     static func csv(_ reports: [CampaignReport]) -> String {
-        var lines = ["campaign,opens,human_opens,unique_human_opens,clicks,human_clicks,unique_human_clicks,click_to_open"]
+        var lines = [
+            "campaign,opens,human_opens,unique_human_opens,clicks,human_clicks,unique_human_clicks,click_to_open,site_views_with_consent,site_views_anonymous"
+        ]
         for r in reports {
             let fields = [
                 LeadCSV.field(r.campaign), String(r.opens.total), String(r.opens.human), String(r.uniqueOpens.human),
                 String(r.clicks.total), String(r.clicks.human), String(r.uniqueClicks.human), r.clickToOpen.map { String($0) } ?? "",
+                String(r.site.withConsent), String(r.site.anonymous),
             ]
             lines.append(fields.joined(separator: ","))
         }

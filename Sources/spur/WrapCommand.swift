@@ -22,6 +22,10 @@ struct Wrap: ParsableCommand {
         String?
     @Option(help: "CSV file with one row per recipient (per-recipient mode; needs --out).") var recipients: String?
     @Option(help: "Column of --recipients holding the lead id.") var leadColumn = "lead"
+    @Option(help: "Column of --recipients saying whether the recipient agreed to tracking (yes/no); used when present.")
+    var trackingColumn = "tracking"
+    @Flag(help: "Recipients without tracking consent get links that count clicks per campaign and link, without a lead (default: plain links).")
+    var anonymousLinks = false
     @Option(help: "Directory for the per-recipient files (LEAD.html).") var out: String?
     @Flag(help: "Add an invisible honeypot link whose clicks mark scanner traffic.") var honeypot = false
     @Option(help: "File extensions counted as downloads, comma-separated.") var downloadExtensions = "pdf,zip,docx,xlsx,pptx,epub,mp4"
@@ -41,6 +45,7 @@ struct Wrap: ParsableCommand {
         if modes > 1 { throw ValidationError("give only one of --lead, --lead-placeholder and --recipients") }
         if recipients != nil && out == nil && !dryRun { throw ValidationError("--recipients needs --out DIR") }
         if out != nil && recipients == nil { throw ValidationError("--out is for --recipients") }
+        if anonymousLinks && recipients == nil { throw ValidationError("--anonymous-links is for --recipients with a tracking column") }
         do {
             try Identifier.validate(campaign, what: "campaign")
             if let lead { try Identifier.validate(lead, what: "lead") }
@@ -118,18 +123,19 @@ struct Wrap: ParsableCommand {
         guard let text = String(validating: [UInt8](data), as: UTF8.self) else {
             throw CommandFailure("\(csv): not UTF-8 text", status: ExitStatus.dataError)
         }
-        let leads = try RecipientList.leads(csv: text, column: leadColumn, file: csv)
+        let recipients = try RecipientList.recipients(csv: text, column: leadColumn, trackingColumn: trackingColumn, file: csv)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         // Parsed once; rendered and written per recipient on all cores.
         let failure = Mutex<(any Error)?>(nil)
         let written = Mutex<[String]>([])
-        DispatchQueue.concurrentPerform(iterations: leads.count) { i in
+        DispatchQueue.concurrentPerform(iterations: recipients.count) { i in
             guard failure.withLock({ $0 == nil }) else { return }
-            let lead = leads[i]
+            let lead = recipients[i].lead
+            let how: NewsletterWrapper.Lead = recipients[i].tracking ? .signed(lead) : (anonymousLinks ? .anonymous : .untracked)
             let final = directory + "/" + lead + ".html"
             let tmp = directory + "/." + lead + ".html.tmp"
             do {
-                guard FileManager.default.createFile(atPath: tmp, contents: Data(wrapper.render(lead: .signed(lead), keyring: keyring))) else {
+                guard FileManager.default.createFile(atPath: tmp, contents: Data(wrapper.render(lead: how, keyring: keyring))) else {
                     throw CommandFailure("\(tmp): cannot write the file", status: ExitStatus.cannotCreate)
                 }
                 guard rename(tmp, final) == 0 else {
@@ -146,7 +152,13 @@ struct Wrap: ParsableCommand {
             for file in written.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: file) }
             throw error
         }
-        warn("wrote \(leads.count) files to \(directory)")
+        let untracked = recipients.count { !$0.tracking }
+        warn("wrote \(recipients.count) files to \(directory)")
+        if untracked > 0 {
+            warn(
+                "\(untracked) recipients without tracking consent ('\(trackingColumn)' column): "
+                    + (anonymousLinks ? "links count clicks without a lead, no pixel" : "plain links, no pixel"))
+        }
     }
 
     private func warn(_ message: String) {

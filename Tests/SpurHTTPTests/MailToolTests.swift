@@ -119,6 +119,46 @@ extension MailToolTests {
     }
 }
 
+extension MailToolTests {
+    @Test func recipientsWithoutTrackingConsentGetPlainLinksAndNoPixel() throws {
+        let dir = try CommandLineTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.html(["https://shop.example/a"]).write(toFile: dir + "/nl.html", atomically: true, encoding: .utf8)
+        try "lead;Tracking\nlead-1;ja\nlead-2;nein\nlead-3;\n".write(toFile: dir + "/list.csv", atomically: true, encoding: .utf8)
+        try "k1:0123456789abcdef0123456789abcdef\n".write(toFile: dir + "/secret", atomically: true, encoding: .utf8)
+        func wrap(_ extra: [String]) throws -> CommandLineTests.Outcome {
+            try? FileManager.default.removeItem(atPath: dir + "/out")
+            return try CommandLineTests.spur(
+                ["wrap", "--data", dir, "--base", wrapBase, "--campaign", "nl", "--recipients", dir + "/list.csv", "--out", dir + "/out"]
+                    + extra + [dir + "/nl.html"])
+        }
+        func file(_ lead: String) throws -> String { try String(contentsOfFile: dir + "/out/\(lead).html", encoding: .utf8) }
+        let keyring = try Keyring(parsing: "k1:0123456789abcdef0123456789abcdef")
+
+        let plain = try wrap([])
+        #expect(plain.status == 0 && plain.stderr.contains("2 recipients without tracking consent"), "\(plain.stderr)")
+        let tracked = try file("lead-1")
+        #expect(tracked.contains(wrapBase + "/o/") && spurTokens(tracked).count == 1)
+        #expect(try keyring.verify(Substring(spurTokens(tracked)[0])).lead == "lead-1")
+        for lead in ["lead-2", "lead-3"] {
+            let html = try file(lead)
+            #expect(html == (try String(contentsOfFile: dir + "/nl.html", encoding: .utf8)), "\(lead) must stay untouched")
+            #expect(!html.contains(wrapBase))
+        }
+
+        let anonymous = try wrap(["--anonymous-links"])
+        #expect(anonymous.status == 0, "\(anonymous.stderr)")
+        let html = try file("lead-2")
+        #expect(!html.contains(wrapBase + "/o/") && spurTokens(html).count == 1)
+        let token = try keyring.verify(Substring(spurTokens(html)[0]))
+        #expect(token.lead == nil && !token.leadInQuery && token.campaign == "nl" && token.url == "https://shop.example/a")
+
+        try "lead,tracking\nlead-1,vielleicht\n".write(toFile: dir + "/list.csv", atomically: true, encoding: .utf8)
+        let bad = try wrap([])
+        #expect(bad.status != 0 && bad.stderr.contains("list.csv:2: column 'tracking' must be yes or no"), "\(bad.stderr)")
+    }
+}
+
 extension NewsletterWrapper.Link.Decision {
     var isSkip: Bool { if case .skip = self { true } else { false } }
 }

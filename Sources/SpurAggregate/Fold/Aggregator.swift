@@ -195,6 +195,7 @@ public struct Aggregator {
                 var events = 0, duplicates = 0
                 var damage: [SegmentScan.Damage] = []
                 var perDay: [Int64: [TrafficKind: Int]] = [:]
+                var pages = PageCounts()
                 let scan = try SegmentScanner.scan(bytes) { block, payload in
                     var lineStart = payload.startIndex
                     for (idx, byte) in zip(payload.indices, payload) where byte == 0x0A {
@@ -211,6 +212,7 @@ public struct Aggregator {
                         if try store.insert(event) {
                             events += 1
                             perDay[event.ts / LeadScorer.dayMillis, default: [:]][TrafficKind(flags: event.flags), default: 0] += 1
+                            pages.add(event)
                         } else {
                             duplicates += 1
                         }
@@ -218,6 +220,7 @@ public struct Aggregator {
                 }
                 damage = scan.damage + damage
                 try store.addDailyCounts(perDay)
+                try store.addPageCounts(pages)
                 try store.recordSegment(
                     name: entry.name.description, size: bytes.count, crc: crc, events: events, duplicates: duplicates,
                     damage: damage)

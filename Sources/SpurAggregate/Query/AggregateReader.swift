@@ -55,6 +55,11 @@ public final class AggregateReader {
         try store.events(ofLead: lead)
     }
 
+    /// The lead's grants and withdrawals of consent, oldest first.
+    public func consentRecords(ofLead lead: String) throws -> [ConsentRecord] {
+        ConsentRecord.of(try store.events(ofLead: lead))
+    }
+
     /// The campaign's opens and clicks with the aggregator's re-classified flags, by time.
     public func classifiedEvents(campaign: String) throws -> [Event] {
         BurstClassifier.reclassifyNetworks(try store.campaignEvents(campaign))
@@ -62,7 +67,18 @@ public final class AggregateReader {
 
     /// The report of `campaign`; nil when the campaign has no events.
     public func campaignReport(_ campaign: String) throws -> CampaignReport? {
-        CampaignReport(campaign: campaign, events: try classifiedEvents(campaign: campaign))
+        let site = try store.siteVisits(campaign: campaign)
+        guard
+            var report = CampaignReport(campaign: campaign, events: try classifiedEvents(campaign: campaign))
+                ?? (site.pageViews > 0 ? CampaignReport(campaign: campaign) : nil)
+        else { return nil }
+        report.site = site
+        return report
+    }
+
+    /// Page views per page over the days `[firstDay, lastDay]` (Unix day numbers), most viewed by people first.
+    public func pageTotals(firstDay: Int64, lastDay: Int64, limit: Int = 100) throws -> [PageTotal] {
+        try store.pageTotals(firstDay: firstDay, lastDay: lastDay, limit: limit)
     }
 
     /// Every campaign's report, by campaign id.

@@ -39,9 +39,11 @@ public struct CampaignReport: Codable, Sendable {
     public var links: [LinkRow] = []
     /// Events per flag, for opens and clicks: why they do not count as human.
     public var excluded: [String: [String: Int]] = [:]
+    /// Page views of the site that came with this campaign's `utm_campaign`, with consent and anonymous.
+    public var site = SiteVisits()
 
     enum CodingKeys: String, CodingKey {
-        case campaign, opens, clicks, links, excluded
+        case campaign, opens, clicks, links, excluded, site
         case uniqueOpens = "unique_opens"
         case uniqueClicks = "unique_clicks"
         case clickToOpen = "click_to_open"

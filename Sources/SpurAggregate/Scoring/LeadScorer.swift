@@ -28,10 +28,11 @@ public struct LeadScorer: Sendable {
     public func score(lead: String, events allEvents: [Event], links: [VisitorLink]) -> LeadProfile {
         let owners = VisitorLink.owners(links, asOf: asOfMillis)
         let visitors = owners.filter { $0.value == lead }.map(\.key)
-        let events = BurstClassifier.reclassify(
-            allEvents.filter { e in
-                e.ts <= asOfMillis && (e.lead == lead || (e.lead == nil && e.visitor.map { owners[$0] == lead } == true))
-            })
+        let (events, withdrawn) = Self.withTrackingConsent(
+            BurstClassifier.reclassify(
+                allEvents.filter { e in
+                    e.ts <= asOfMillis && (e.lead == lead || (e.lead == nil && e.visitor.map { owners[$0] == lead } == true))
+                }))
         var counts: [String: Int] = [:]
         var opened = Set<String>(), clicked = Set<String>()
         var awards: [Award] = []
@@ -144,6 +145,9 @@ public struct LeadScorer: Sendable {
         for (rule, points) in explicitNow.rules {
             explain.append(.init(rule: rule, points: points, awarded: points, events: 1))
         }
+        if withdrawn > 0 {
+            explain.append(.init(rule: Self.trackingAttribute, points: 0, awarded: 0, events: withdrawn, excluded: "withdrawn"))
+        }
 
         let iso = { (ms: Int64) in ISO8601.string(ms) }
         return LeadProfile(
@@ -155,6 +159,28 @@ public struct LeadScorer: Sendable {
             lastSeen: events.last.map { iso($0.ts) } ?? iso(asOfMillis), visitors: visitors.sorted(),
             campaignsOpened: opened.sorted(), campaignsClicked: clicked.sorted(), attributes: attributes, explain: explain,
             firstTouch: firstTouch, lastTouch: lastTouch)
+    }
+
+    /// The identify attribute that records the lead's consent to tracking (`yes`/`no`).
+    public static let trackingAttribute = "tracking"
+
+    /// The events without those recorded while the lead's tracking consent was withdrawn
+    /// (`tracking: no` by `/api/identify`, until a later `tracking: yes`), and how many those were.
+    /// Identify events always stay: they carry the consent and the attributes.
+    static func withTrackingConsent(_ events: [Event]) -> ([Event], withdrawn: Int) {
+        guard events.contains(where: { $0.type == .identify && $0.props[trackingAttribute] == "no" }) else { return (events, 0) }
+        var allowed = true, dropped = 0
+        var kept: [Event] = []
+        kept.reserveCapacity(events.count)
+        for e in events {
+            if e.type == .identify, let value = e.props[trackingAttribute] { allowed = value != "no" }
+            if allowed || e.type == .identify {
+                kept.append(e)
+            } else {
+                dropped += 1
+            }
+        }
+        return (kept, dropped)
     }
 
     /// The UTM parameters of a page view or click by a person (not a bot), if it has any.

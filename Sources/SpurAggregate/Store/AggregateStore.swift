@@ -9,7 +9,7 @@ final class AggregateStore {
     /// The connection; only the store's own files use it.
     let db: Database
     var path: String { db.path }
-    static let schemaVersion = "5"
+    static let schemaVersion = "6"
 
     /// Opens (read-write: creates and migrates) the database at `path`. Read-only opening needs
     /// an existing database and never writes, not even a migration.
@@ -93,6 +93,15 @@ final class AggregateStore {
             // Version 5 records audience membership (docs/audiences.md).
             try db.transaction {
                 try createAudienceTables()
+                try setMeta("schema", "5")
+            }
+            version = "5"
+        }
+        if version == "5" {
+            // Version 6 counts page views per page and day, anonymous ones too (docs/consent.md).
+            try db.transaction {
+                try createPageTables()
+                try pageCountsFromEvents()
                 try setMeta("schema", Self.schemaVersion)
             }
         }
@@ -112,6 +121,7 @@ final class AggregateStore {
         try createRunTables()
         try createOutbox()
         try createAudienceTables()
+        try createPageTables()
         try createSecondaryIndexes()
     }
 

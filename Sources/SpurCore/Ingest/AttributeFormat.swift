@@ -31,7 +31,7 @@ public enum AttributeFormat: Sendable, Equatable {
     /// The built-in attributes; any other accepted attribute (`--identify-attributes`) is `text`.
     public static let builtIn: [String: AttributeFormat] = [
         "birthday": .date, "company_size": .choice(companySizes), "country": .country, "zip": .postalCode, "phone": .phone,
-        "newsletter": .flag, "role": .text, "industry": .text, "customer_type": .text, "company": .text, "job_title": .text,
+        "newsletter": .flag, "tracking": .flag, "role": .text, "industry": .text, "customer_type": .text, "company": .text, "job_title": .text,
     ].merging(bant) { a, _ in a }
 
     public static func of(_ attribute: String) -> AttributeFormat { builtIn[attribute] ?? .text }

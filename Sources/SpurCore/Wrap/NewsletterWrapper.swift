@@ -37,6 +37,11 @@ public struct NewsletterWrapper: Sendable {
         case signed(String)
         /// Template mode: the mail tool fills this placeholder (e.g. `{{lead}}`) into `?l=`.
         case placeholder(String)
+        /// A recipient without tracking consent: the original links, no pixel, no honeypot.
+        case untracked
+        /// A recipient without tracking consent, clicks counted per campaign and link: signed
+        /// links without a lead, no pixel, no honeypot (`spur wrap --anonymous-links`).
+        case anonymous
     }
 
     /// One `href` found in the HTML and what happens to it.
@@ -153,16 +158,22 @@ public struct NewsletterWrapper: Sendable {
         var signedLead: String?
         var suffix = ""
         switch lead {
-        case .none: break
+        case .none, .untracked, .anonymous: break
         case .signed(let l): signedLead = l
         case .placeholder(let p): suffix = "?l=" + p
         }
+        let tracked = lead != .untracked && lead != .anonymous
         let inQuery = suffix.isEmpty == false
         for edit in edits {
             switch edit {
             case .link(let index, let range, let quote):
                 out += input[position..<range.lowerBound]
                 guard case .wrap(let kind) = links[index].decision else { continue }
+                guard lead != .untracked else {
+                    out += input[range]
+                    position = range.upperBound
+                    continue
+                }
                 let token = LinkToken(
                     kind: kind, campaign: options.campaign, lead: signedLead, url: TargetURL.normalized(links[index].target), leadInQuery: inQuery)
                 let url = options.base + "/c/" + keyring.sign(token) + suffix
@@ -181,7 +192,7 @@ public struct NewsletterWrapper: Sendable {
             case .insertPixel(let at):
                 out += input[position..<at]
                 position = at
-                if options.honeypot {
+                if options.honeypot && tracked {
                     let token = LinkToken(
                         kind: .click, campaign: options.campaign, lead: signedLead,
                         url: options.honeypotTarget ?? options.base + "/robots.txt", leadInQuery: inQuery, honeypot: true)
@@ -190,7 +201,7 @@ public struct NewsletterWrapper: Sendable {
                         "<a href=\"\(href)\" aria-hidden=\"true\" tabindex=\"-1\" style=\"display:none!important;mso-hide:all;font-size:0;line-height:0;max-height:0;overflow:hidden;color:transparent\">&#8203;</a>"
                         .utf8
                 }
-                if options.addPixel {
+                if options.addPixel && tracked {
                     let token = LinkToken(kind: .open, campaign: options.campaign, lead: signedLead, leadInQuery: inQuery)
                     let src = HTMLEntities.escapeAttribute(options.base + "/o/" + keyring.sign(token) + ".gif" + suffix, quote: 0x22)
                     out += "<img src=\"\(src)\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;border:0\">".utf8

@@ -5,8 +5,28 @@ import SwiftCSV
 /// (detected from the header), UTF-8 with or without a byte-order mark, quoted fields with
 /// delimiters and line breaks inside, CRLF or LF. Parsing is SwiftCSV's; the checks are Spur's.
 public enum RecipientList {
+    /// One row: the lead and whether the recipient agreed to tracking (docs/consent.md).
+    public struct Recipient: Sendable, Equatable {
+        public var lead: String
+        public var tracking: Bool
+    }
+
     /// Reads the `column` of every row; errors name the file and line.
     public static func leads(csv raw: String, column: String, file: String) throws(SpurError) -> [String] {
+        try recipients(csv: raw, column: column, file: file).map(\.lead)
+    }
+
+    /// The values a `tracking` column may hold, German ones too; an empty cell is no consent.
+    static let trackingValues: [String: Bool] = [
+        "yes": true, "true": true, "1": true, "ja": true, "y": true, "no": false, "false": false, "0": false, "nein": false, "n": false,
+        "": false,
+    ]
+
+    /// Reads the lead `column` of every row and, when the header has one, the `trackingColumn`
+    /// (yes/no); without that column every recipient counts as agreeing. Errors name the file and line.
+    public static func recipients(csv raw: String, column: String, trackingColumn: String = "tracking", file: String) throws(SpurError)
+        -> [Recipient]
+    {
         let text = raw.hasPrefix("\u{FEFF}") ? String(raw.dropFirst()) : raw
         // A quote that is never closed would swallow the rest of the file into one field.
         if text.utf8.count(where: { $0 == UInt8(ascii: "\"") }) % 2 == 1 {
@@ -30,7 +50,8 @@ public enum RecipientList {
                 "\(file):1: no column '\(column)' in the header (columns: \(shown); delimiter '\(delimiter.name)'): give the column with --lead-column"
             )
         }
-        var leads: [String] = []
+        let trackingIndex = names.firstIndex { $0.lowercased() == trackingColumn.lowercased() }
+        var leads: [Recipient] = []
         var seen = Set<String>()
         // Physical line of each row: one more than the last, plus the line breaks inside its quoted fields.
         var line = 1 + lineBreaks(header)
@@ -47,7 +68,16 @@ public enum RecipientList {
                 throw SpurError.invalidRecipients("\(file):\(rowLine): lead id '\(lead)' cannot be used as a file name")
             }
             guard seen.insert(lead).inserted else { throw SpurError.invalidRecipients("\(file):\(rowLine): lead '\(lead)' appears twice") }
-            leads.append(lead)
+            var tracking = true
+            if let trackingIndex {
+                let cell = row[trackingIndex].trimmingWhitespace().lowercased()
+                guard let value = trackingValues[cell] else {
+                    throw SpurError.invalidRecipients(
+                        "\(file):\(rowLine): column '\(names[trackingIndex])' must be yes or no (or empty for no), not '\(cell.prefix(20))'")
+                }
+                tracking = value
+            }
+            leads.append(Recipient(lead: lead, tracking: tracking))
         }
         if leads.isEmpty { throw SpurError.invalidRecipients("\(file): no recipients after the header") }
         return leads

@@ -62,8 +62,9 @@ struct IdentifyController: Sendable {
         if let raw = object["attributes"], !(raw is NSNull) {
             guard let map = raw as? [String: Any] else { return Responses.text(.badRequest, "Field 'attributes' must be an object.") }
             for (key, value) in map {
-                guard ingest.configuration.identifyAttributes.contains(key) else {
-                    let allowed = ingest.configuration.identifyAttributes.sorted().joined(separator: ", ")
+                // `tracking` (the lead's consent to tracking, docs/consent.md) is always accepted.
+                guard key == "tracking" || ingest.configuration.identifyAttributes.contains(key) else {
+                    let allowed = ingest.configuration.identifyAttributes.union(["tracking"]).sorted().joined(separator: ", ")
                     return Responses.text(.badRequest, "Attribute '\(key)' is not accepted (allowed: \(allowed)).")
                 }
                 do {
