@@ -49,7 +49,7 @@ for kind in pixel redirect; do
   path=$([ $kind = pixel ] && echo "$PIXEL_PATH" || echo "$CLICK_PATH")
   ratios=()
   for pair in $(seq 1 "$PAIRS"); do
-    taskset -c 0 "$BIN" serve --data "$WORK/d" --port "$SP" --node bench --threads 1 --log-level error &
+    taskset -c 0 "$BIN" serve --data "$WORK/d" --port "$SP" --node bench --threads 1 --consent not-required --log-level error &
     SPUR_PID=$!
     for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$SP/healthz" >/dev/null && break; sleep 0.1; done
     read -r s_rps s_p50 s_p99 s_n <<<"$(run_wrk "http://127.0.0.1:$SP$path")"

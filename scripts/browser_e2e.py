@@ -114,6 +114,8 @@ def main():
     collector, site = f"http://127.0.0.1:{collector_port}", f"http://127.0.0.1:{site_port}"
     serve = subprocess.Popen([args.spur, "serve", "--data", data, "--port", str(collector_port), "--node", "browser",
                               "--commit-interval", "50ms", "--public-url", collector, "--site-origin", site,
+                              # What a visitor with consent gets; scripts/consent_e2e.py covers the consent modes.
+                              "--consent", "not-required",
                               "--log-level", "warning"])
     httpd = None
     drivers = []

@@ -943,7 +943,8 @@ def connections(spur, work, quick):
 def cli(spur, work):
     print("\n[11] cli: a second collector on the same node; escape sequences in collected text", flush=True)
     data = os.path.join(work, "cli")
-    c = Collector(spur, data, []).start()
+    # Consent not required, so the beacon's text reaches the lead (with consent required it would be an anonymous page count).
+    c = Collector(spur, data, ["--consent", "not-required"]).start()
     second = subprocess.run([spur, "serve", "--data", data, "--port", str(free_port()), "--node", "rel"], capture_output=True, text=True, timeout=30)
     record("cli", "second spur serve on the same node: exit", second.returncode,
            second.returncode != 0 and "another spur serve" in second.stderr)
@@ -955,7 +956,7 @@ def cli(spur, work):
     c.stop()
     subprocess.run([spur, "aggregate", "--data", data, "--quiet"], capture_output=True, timeout=120)
     found = 0
-    for args in (["leads", "top"], ["leads", "show", "lead-1"], ["report", "campaigns"], ["segments", "cat"]):
+    for args in (["leads", "top"], ["leads", "show", "lead-1"], ["report", "campaigns"], ["report", "pages"], ["segments", "cat"]):
         out = subprocess.run([spur, *args, "--data", data], capture_output=True, timeout=60).stdout
         found += sum(1 for b in out if (b < 0x20 and b not in (0x0A, 0x09)) or b == 0x7F)
     record("cli", "beacon with escape sequences accepted", status, status == 202)

@@ -56,5 +56,8 @@ extension ScriptTests {
 
         @Test(.enabled(if: Browser.enabled, Comment(rawValue: Browser.missing)), .timeLimit(.minutes(5)))
         func consoleSignInLeadsLeadCampaignForgetInARealBrowser() { runScript("console_e2e.py") }
+
+        @Test(.enabled(if: Browser.enabled, Comment(rawValue: Browser.missing)), .timeLimit(.minutes(6)))
+        func consentBannersOfFivePlatformsStrictModeAndTheNoJSPixelInARealBrowser() { runScript("consent_e2e.py") }
     }
 }
