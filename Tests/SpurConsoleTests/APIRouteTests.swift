@@ -54,10 +54,13 @@ import Testing
             #expect((anna.json["first_touch"] as? [String: Any])?["source"] as? String == "google")
 
             let events = try await get("/api/v1/leads/anna%40example.org/events?limit=3", auth)
-            #expect((events.json["events"] as? [[String: Any]])?.map { $0["id"] as? String ?? "" } == ["fx-1", "fx-2", "fx-3"])
+            #expect((events.json["events"] as? [[String: Any]])?.map { $0["id"] as? String ?? "" } == ["fx-1", "fx-15", "fx-2"])
             let next = try #require(events.json["next_cursor"] as? String)
             let rest = try await get("/api/v1/leads/anna%40example.org/events?cursor=\(next)", auth)
-            #expect((rest.json["events"] as? [[String: Any]])?.map { $0["id"] as? String ?? "" } == ["fx-4", "fx-5", "fx-6", "fx-7", "fx-8", "fx-9"])
+            #expect(
+                (rest.json["events"] as? [[String: Any]])?.map { $0["id"] as? String ?? "" } == [
+                    "fx-3", "fx-4", "fx-5", "fx-6", "fx-7", "fx-8", "fx-9",
+                ])
             #expect(rest.json["next_cursor"] is NSNull)
 
             let history = try await get("/api/v1/leads/anna%40example.org/score-history", auth)

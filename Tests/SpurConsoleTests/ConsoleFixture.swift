@@ -80,6 +80,11 @@ final class ConsoleFixture: @unchecked Sendable {
             ev(12, .click, day: 3, minute: 3, lead: "mallory@example.org", campaign: xss, url: "https://shop.example/" + xss, title: xss),
             ev(13, .pageview, day: 4, visitor: "v-m", url: "https://shop.example/produkte/" + xss, title: xss, referrer: "javascript:alert(4)"),
             ev(14, .click, day: 5, lead: "bob@example.org", campaign: "nl-47", url: "https://shop.example/garten/schlauch"),
+            ev(15, .consent, day: 1, visitor: "v-1", url: "https://shop.example/", props: ["consent": "granted", "banner": "cookiebot-v12"]),
+            ev(16, .consent, day: 3, visitor: "v-m", props: ["consent": "granted", "banner": xss]),
+            Event(
+                id: "fx-17", ts: at(day: 2, minute: 5), type: .pageview, url: "https://shop.example/malbedarf?utm_campaign=nl-47",
+                flags: .anonymous, node: "fx"),
         ]
     }
 

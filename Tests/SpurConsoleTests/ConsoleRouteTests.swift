@@ -121,6 +121,7 @@ import Testing
             #expect(lead.text.contains(#"id="score">53<"#) && lead.text.contains(#"id="grade">1<"#) && lead.text.contains(#"id="stage">MQL<"#))
             #expect(lead.text.contains("malbedarf") && lead.text.contains("store_locator"))
             #expect(lead.text.contains("Source (UTM)") && lead.text.contains("google / cpc / herbst"))
+            #expect(lead.text.contains(#"id="consents"><dt>"#) && lead.text.contains("granted · site banner · cookiebot-v12"))
             // One point per day from the first event to the scoring date.
             #expect(lead.text.components(separatedBy: #"<circle class="dot s-score""#).count - 1 == 7)
             // Viewers get no erase form.
@@ -129,6 +130,8 @@ import Testing
             #expect(campaigns.status == .ok && campaigns.text.contains(#"href="/campaigns/nl-47""#))
             let campaign = try await browser.get("/campaigns/nl-47")
             #expect(campaign.status == .ok && campaign.text.contains(#"id="links""#) && campaign.text.contains("malbedarf/pinsel"))
+            // The anonymous page view that came with utm_campaign=nl-47.
+            #expect(campaign.text.contains(#"id="site-visits">1<"#) && campaign.text.contains("anonymous 1"))
             let health = try await browser.get("/health")
             #expect(health.status == .ok && health.text.contains(#"id="runs""#) && health.text.contains("folded"))
             let css = try await browser.get("/static/console.css")

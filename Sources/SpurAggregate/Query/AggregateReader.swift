@@ -67,10 +67,14 @@ public final class AggregateReader {
 
     /// The report of `campaign`; nil when the campaign has no events.
     public func campaignReport(_ campaign: String) throws -> CampaignReport? {
+        try campaignReport(campaign, events: try classifiedEvents(campaign: campaign))
+    }
+
+    /// The report of `campaign` from its events already read (`classifiedEvents`), with its site
+    /// visits; nil when it has neither.
+    public func campaignReport(_ campaign: String, events: [Event]) throws -> CampaignReport? {
         let site = try store.siteVisits(campaign: campaign)
-        guard
-            var report = CampaignReport(campaign: campaign, events: try classifiedEvents(campaign: campaign))
-                ?? (site.pageViews > 0 ? CampaignReport(campaign: campaign) : nil)
+        guard var report = CampaignReport(campaign: campaign, events: events) ?? (site.pageViews > 0 ? CampaignReport(campaign: campaign) : nil)
         else { return nil }
         report.site = site
         return report

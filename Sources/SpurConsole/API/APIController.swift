@@ -91,7 +91,7 @@ struct APIController: Sendable {
         let id = try Self.id(context)
         let found: APIModels.Campaign? = try await read { r in
             let events = try r.classifiedEvents(campaign: id)
-            return CampaignReport(campaign: id, events: events).map { APIModels.Campaign(report: $0, days: CampaignDay.series(events)) }
+            return try r.campaignReport(id, events: events).map { APIModels.Campaign(report: $0, days: CampaignDay.series(events)) }
         }
         guard let found else { throw Problem(.notFound, "There is no campaign '\(id)' with events.") }
         return try Self.json(request, found)

@@ -1429,7 +1429,8 @@ enum OpenAPIDocument {
           "clicks",
           "unique_clicks",
           "links",
-          "excluded"
+          "excluded",
+          "site"
         ],
         "properties": {
           "campaign": {
@@ -1482,6 +1483,9 @@ enum OpenAPIDocument {
                 "type": "integer"
               }
             }
+          },
+          "site": {
+            "$ref": "#/components/schemas/SiteVisits"
           }
         }
       },
@@ -1683,6 +1687,34 @@ enum OpenAPIDocument {
           "webhooks_dead": {
             "type": "integer",
             "description": "Webhook deliveries given up after their retry period ('spur webhooks retry')."
+          }
+        }
+      },
+      "SiteVisits": {
+        "type": "object",
+        "required": [
+          "page_views",
+          "with_consent",
+          "anonymous",
+          "bot"
+        ],
+        "description": "Page views of the site whose URL carried the campaign's utm_campaign: with consent (a visitor id), anonymous (no consent, docs/consent.md) and bots.",
+        "properties": {
+          "page_views": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "with_consent": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "anonymous": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "bot": {
+            "type": "integer",
+            "minimum": 0
           }
         }
       }

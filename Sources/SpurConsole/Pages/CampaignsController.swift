@@ -43,7 +43,7 @@ struct CampaignsController: Sendable {
         do {
             found = try await data.pool.read { r in
                 let events = try r.classifiedEvents(campaign: id)
-                return CampaignReport(campaign: id, events: events).map { CampaignData(report: $0, events: events) }
+                return try r.campaignReport(id, events: events).map { CampaignData(report: $0, events: events) }
             }
         } catch AggregateError.noDatabase {
             found = nil
@@ -84,6 +84,8 @@ struct CampaignsController: Sendable {
             "name": r.campaign, "opens": r.opens.total, "uniqueOpens": r.uniqueOpens.total, "clicks": r.clicks.total,
             "uniqueClicks": r.uniqueClicks.total, "openSplit": Format.split(r.opens), "clickSplit": Format.split(r.clicks),
             "cto": Format.percent(r.clickToOpen), "timeChart": chart, "links": links,
+            "siteHuman": r.site.withConsent + r.site.anonymous,
+            "site": ["with_consent": r.site.withConsent, "anonymous": r.site.anonymous, "bot": r.site.bot],
             "clickers": clickers.prefix(500).map { ["lead": $0, "href": "/leads/" + PageRenderer.segment($0)] },
         ]
         return renderer.render(

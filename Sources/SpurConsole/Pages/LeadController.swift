@@ -97,6 +97,12 @@ struct LeadController: Sendable {
                     ]
                 }
             },
+            "consents": ConsentRecord.of(d.events).map { c -> [String: Any] in
+                [
+                    "time": Format.isoTime(c.at), "state": context.text(c.granted ? "consent_granted" : "consent_withdrawn"),
+                    "source": c.source == .site ? context.text("consent_site") : "/api/identify", "banner": c.banner.map { $0 as Any } ?? false,
+                ]
+            },
             "visitors": p.visitors, "firstSeen": Format.isoTime(p.firstSeen), "lastSeen": Format.isoTime(p.lastSeen), "events": events,
             "eventsMore": d.events.count > Self.eventsShown ? "\(d.events.count - Self.eventsShown)" as Any : false,
             "isAdmin": context.user?.role == .admin, "forgetAction": "/leads/" + PageRenderer.segment(p.lead) + "/forget",

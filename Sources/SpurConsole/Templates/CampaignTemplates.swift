@@ -17,6 +17,7 @@ extension Templates {
         <div class="card"><h2>{{t.opens}}</h2><p class="big">{{opens}}</p><p>{{t.unique_opens}} {{uniqueOpens}} · {{t.split}} {{openSplit}}</p></div>
         <div class="card"><h2>{{t.clicks}}</h2><p class="big">{{clicks}}</p><p>{{t.unique_clicks}} {{uniqueClicks}} · {{t.split}} {{clickSplit}}</p></div>
         <div class="card"><h2>{{t.click_to_open}}</h2><p class="big" id="cto">{{cto}}</p></div>
+        <div class="card"><h2>{{t.site_visits}}</h2><p class="big" id="site-visits">{{siteHuman}}</p><p>{{t.with_consent}} {{site.with_consent}} · {{t.anonymous}} {{site.anonymous}} · {{t.bots}} {{site.bot}}</p></div>
         </section>
         <section>{{#timeChart}}{{>chart-line}}{{/timeChart}}</section>
         <section>

@@ -50,6 +50,7 @@ extension Templates {
         <div><h2>{{t.visitors}}</h2><ul id="visitors">{{#visitors}}<li><code>{{.}}</code></li>{{/visitors}}</ul>
         <p>{{t.first_seen}} {{firstSeen}} · {{t.last_seen}} {{lastSeen}}</p></div>
         <div><h2>{{t.touches}}</h2>{{^touches}}<p>{{t.no_touches}}</p>{{/touches}}<dl class="facts" id="touches">{{#touches}}<dt>{{name}}</dt><dd>{{source}} / {{medium}} / {{campaign}} · {{time}}<br><span class="url">{{url}}</span></dd>{{/touches}}</dl></div>
+        <div><h2>{{t.consent}}</h2>{{^consents}}<p>{{t.no_consent}}</p>{{/consents}}<dl class="facts" id="consents">{{#consents}}<dt>{{time}}</dt><dd>{{state}} · {{source}}{{#banner}} · {{banner}}{{/banner}}</dd>{{/consents}}</dl></div>
         </section>
         <section>
         <h2>{{t.timeline}}</h2>
