@@ -93,6 +93,26 @@ import Testing
         #expect(events[0].ua == nil && events[0].ip == nil)
     }
 
+    @Test func identifyAlwaysTakesTheTrackingConsent() async throws {
+        let key = "k-0123456789abcdef"
+        let events = try await withCollector({ c in
+            c.apiKeys = [key]
+            c.identifyAttributes = ["role"]
+        }) { client in
+            for (json, status) in [
+                (#"{"lead":"lead-42","attributes":{"tracking":false}}"#, HTTPResponse.Status.noContent),
+                (#"{"lead":"lead-42","attributes":{"tracking":"yes"}}"#, .noContent),
+                (#"{"lead":"lead-42","attributes":{"tracking":"later"}}"#, .badRequest),
+            ] {
+                try await client.execute(
+                    uri: "/api/identify", method: .post, headers: [.contentType: "application/json", .authorization: "Bearer \(key)"],
+                    body: ByteBuffer(string: json)
+                ) { r in #expect(r.status == status, "\(json): \(r.text)") }
+            }
+        }
+        #expect(events.map(\.props) == [["tracking": "no"], ["tracking": "yes"]])
+    }
+
     @Test func identifyTakesStoredKeysOfItsScopeOnly() async throws {
         let keys = NIOLockedValueBox<[APIScope: String]>([:])
         let events = try await withCollector({ c in
