@@ -125,6 +125,22 @@ import Testing
         #expect(events.map(\.type) == [.consent])
     }
 
+    @Test func grantsFromOneNetworkAreLimitedLikeSiteHits() async throws {
+        let events = try await withCollector(
+            via: .server,
+            { c in
+                required(&c)
+                c.siteEventsPerSecond = 1
+                c.siteBurst = 3
+            }
+        ) { client in
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<6 { statuses.append(try await consent(client, "consent=granted").0) }
+            #expect(statuses.filter { $0 == .noContent }.count == 3 && statuses.last == .tooManyRequests, "\(statuses)")
+        }
+        #expect(events.count == 3)
+    }
+
     @Test func strictRecordsNoSiteHitWithoutConsent() async throws {
         let events = try await withCollector(via: .server, { c in c.consent = .strict }) { client in
             try await client.execute(uri: "/p.gif?url=https://shop.example/", method: .get) { r in
