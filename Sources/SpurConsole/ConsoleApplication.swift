@@ -42,6 +42,7 @@ public enum ConsoleApplication {
         LeadController(data: data, renderer: renderer, configuration: configuration).register(on: router)
         CampaignsController(data: data, renderer: renderer).register(on: router)
         AudiencesController(data: data, renderer: renderer).register(on: router)
+        PagesController(data: data, renderer: renderer).register(on: router)
         let api = router.group(RouterPath(APIRoutes.prefix)).add(
             middleware: APIMiddleware(
                 keys: APIKeyring(store: APIKeyStore(path: configuration.apiKeyStore)),

@@ -51,7 +51,7 @@ struct PagesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pages", abstract: "Page views per page over the last days: with consent, anonymous (no consent) and bots.")
     @OptionGroup var store: StoreOptions
-    @Option(help: "Days back from today (UTC), today included.") var days = 30
+    @Option(help: "Days back from the last aggregation's as-of date (UTC), that day included.") var days = 30
     @Option(help: "Pages at most, most viewed first.") var limit = 50
     @Flag var format: OutputFormat = .table
 
@@ -61,8 +61,7 @@ struct PagesCommand: ParsableCommand {
     }
 
     func run() throws {
-        let today = SystemTime.nowMillis() / 86_400_000
-        let pages = try store.reader().pageTotals(firstDay: today - Int64(days) + 1, lastDay: today, limit: limit)
+        let pages = try store.reader().pageTotals(days: days, limit: limit)
         switch format {
         case .table:
             func pad(_ s: String, _ n: Int, _ right: Bool = false) -> String { LeadOutput.pad(s, n, right: right) }
@@ -72,7 +71,7 @@ struct PagesCommand: ParsableCommand {
                     pad(String(p.human), 9, true) + pad(String(p.withConsent), 9, true) + pad(String(p.anonymous), 11, true)
                         + pad(String(p.bot), 8, true) + "  " + Terminal.safe(p.page))
             }
-            if pages.isEmpty { lines.append("(no page views in the last \(days) days)") }
+            if pages.isEmpty { lines.append("(no page views in the \(days) days up to the last aggregation)") }
             print(lines.joined(separator: "\n"))
         case .json, .jsonl:
             let encoder = JSONEncoder()

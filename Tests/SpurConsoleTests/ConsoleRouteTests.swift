@@ -143,6 +143,28 @@ import Testing
         }
     }
 
+    @Test func thePagesReportSplitsConsentedFromAnonymousViews() async throws {
+        try await withConsole { browser, _ in
+            try await browser.signIn("vera")
+            let page = try await browser.get("/pages?days=7")
+            #expect(page.status == .ok && page.text.contains(#"id="pages-chart""#) && page.text.contains("<svg"))
+            // The anonymous view of /malbedarf (fixture event 17) and v-1's consented views.
+            #expect(
+                page.text.contains(
+                    #"https://shop.example/malbedarf</a></td><td class="num">1</td><td class="num">0</td><td class="num">1</td>"#))
+            #expect(page.text.contains(#"https://shop.example/filialen</a></td><td class="num">1</td><td class="num">1</td><td class="num">0</td>"#))
+            // Attacker-controlled paths stay text.
+            #expect(!page.text.contains("<script>alert"))
+            let csv = try await browser.get("/pages.csv?days=7")
+            #expect(csv.status == .ok && csv.text.hasPrefix("page,with_consent,anonymous,bot\n"))
+            #expect(csv.text.contains("https://shop.example/malbedarf,0,1,0\n"))
+            let bad = try await browser.get("/pages?days=5")
+            #expect(bad.status == .badRequest && bad.text.contains("7, 30, 90, 365"))
+            let german = try await browser.get("/pages?days=30&lang=de")
+            #expect(german.status == .ok)
+        }
+    }
+
     @Test func csvHoldsExactlyTheFilteredLeads() async throws {
         try await withConsole { browser, _ in
             try await browser.signIn("vera")
@@ -159,7 +181,7 @@ import Testing
         try await withConsole { browser, _ in
             try await browser.signIn("admin")
             let pages = [
-                "/", "/leads", "/leads/mallory%40example.org", "/campaigns", "/campaigns/nl-47",
+                "/", "/leads", "/leads/mallory%40example.org", "/campaigns", "/campaigns/nl-47", "/pages?days=7",
                 "/campaigns/" + PageRenderer.segment(xss), "/leads?interest=" + PageRenderer.percentEncoded(xss),
             ]
             for path in pages {

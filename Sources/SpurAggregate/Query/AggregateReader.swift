@@ -80,6 +80,13 @@ public final class AggregateReader {
         return report
     }
 
+    /// Page views per page over the last `days` days up to the last run's as-of date (today
+    /// before the first run), most viewed by people first.
+    public func pageTotals(days: Int, limit: Int = 100) throws -> [PageTotal] {
+        let lastDay = (try asOf.flatMap(ISO8601.parse) ?? SystemTime.nowMillis()) / LeadScorer.dayMillis
+        return try pageTotals(firstDay: lastDay - Int64(days) + 1, lastDay: lastDay, limit: limit)
+    }
+
     /// Page views per page over the days `[firstDay, lastDay]` (Unix day numbers), most viewed by people first.
     public func pageTotals(firstDay: Int64, lastDay: Int64, limit: Int = 100) throws -> [PageTotal] {
         try store.pageTotals(firstDay: firstDay, lastDay: lastDay, limit: limit)

@@ -18,6 +18,7 @@ extension Templates {
         <a href="/" {{#navOverview}}aria-current="page"{{/navOverview}}>{{t.nav_overview}}</a>
         <a href="/leads" {{#navLeads}}aria-current="page"{{/navLeads}}>{{t.nav_leads}}</a>
         <a href="/campaigns" {{#navCampaigns}}aria-current="page"{{/navCampaigns}}>{{t.nav_campaigns}}</a>
+        <a href="/pages" {{#navPages}}aria-current="page"{{/navPages}}>{{t.nav_pages}}</a>
         <a href="/audiences" {{#navAudiences}}aria-current="page"{{/navAudiences}}>{{t.nav_audiences}}</a>
         <a href="/health" {{#navHealth}}aria-current="page"{{/navHealth}}>{{t.nav_health}}</a>
         </nav>

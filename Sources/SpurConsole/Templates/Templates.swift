@@ -7,7 +7,7 @@ enum Templates {
             "layout": layout, "login": login, "message": message, "chart-line": chartLine, "chart-bars": chartBars, "chart-top": chartTop,
             "chart-numbers": chartNumbers,
             "overview-body": overviewBody, "prerendered": prerendered, "health": health, "leads": leads, "lead": lead, "campaigns": campaigns,
-            "campaign": campaign, "audiences": audiences, "audience": audience,
+            "campaign": campaign, "audiences": audiences, "audience": audience, "pages": pages,
         ]
     }
 

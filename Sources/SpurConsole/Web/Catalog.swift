@@ -31,7 +31,12 @@ public enum ConsoleLanguage: String, Sendable, CaseIterable {
 enum Catalog {
     static let english: [String: String] = [
         "app": "Spur console",
-        "nav_overview": "Overview", "nav_leads": "Leads", "nav_audiences": "Audiences", "audiences_title": "Audiences", "audience": "Audience",
+        "nav_overview": "Overview", "nav_leads": "Leads", "nav_audiences": "Audiences", "nav_pages": "Pages", "pages_title": "Pages",
+        "pages_help":
+            "Page views per page: people who consented to tracking, people counted anonymously (no consent: no cookie, no visitor id), and bots.",
+        "pages_chart": "The 10 most viewed pages", "page": "Page", "page_views": "Page views", "people": "People", "period": "Period",
+        "show": "Show", "no_pages": "No page views in this period yet.", "pages_bad_days": "The period must be one of these numbers of days:",
+        "audiences_title": "Audiences", "audience": "Audience",
         "members": "Members",
         "audiences_help": "Lists for the next mailing, kept up to date by each nightly run (spur aggregate --audiences FILE).",
         "no_audiences": "No audience has members yet: define audiences in a file and pass it to spur aggregate --audiences.",
@@ -96,7 +101,12 @@ enum Catalog {
 
     static let german: [String: String] = [
         "app": "Spur-Konsole",
-        "nav_overview": "Überblick", "nav_leads": "Leads", "nav_audiences": "Zielgruppen", "audiences_title": "Zielgruppen", "audience": "Zielgruppe",
+        "nav_overview": "Überblick", "nav_leads": "Leads", "nav_audiences": "Zielgruppen", "nav_pages": "Seiten", "pages_title": "Seiten",
+        "pages_help":
+            "Seitenaufrufe je Seite: Personen mit Einwilligung in die Analyse, anonym gezählte Personen (ohne Einwilligung: kein Cookie, keine Besucher-ID) und Bots.",
+        "pages_chart": "Die 10 meistbesuchten Seiten", "page": "Seite", "page_views": "Seitenaufrufe", "people": "Personen", "period": "Zeitraum",
+        "show": "Anzeigen", "no_pages": "In diesem Zeitraum noch keine Seitenaufrufe.",
+        "pages_bad_days": "Der Zeitraum muss eine dieser Anzahlen von Tagen sein:", "audiences_title": "Zielgruppen", "audience": "Zielgruppe",
         "members": "Mitglieder",
         "audiences_help": "Listen für das nächste Mailing, bei jedem nächtlichen Lauf aktualisiert (spur aggregate --audiences DATEI).",
         "no_audiences": "Noch keine Zielgruppe hat Mitglieder: Zielgruppen in einer Datei festlegen und spur aggregate --audiences übergeben.",

@@ -12,7 +12,7 @@ struct PageRenderer: Sendable {
 
     init() throws { library = try Templates.library() }
 
-    enum Section: String { case overview, leads, campaigns, audiences, health, none }
+    enum Section: String { case overview, leads, campaigns, pages, audiences, health, none }
 
     func render(
         _ template: String, title: String, section: Section, request: Request, context: ConsoleContext, values: [String: Any],
@@ -24,7 +24,7 @@ struct PageRenderer: Sendable {
             "signedIn": context.user != nil, "userName": context.user?.name ?? "", "role": context.user?.role.rawValue ?? "",
             "csrf": session?.csrf ?? "", "back": Self.percentEncoded(request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")),
             "navOverview": section == .overview, "navLeads": section == .leads, "navCampaigns": section == .campaigns,
-            "navAudiences": section == .audiences,
+            "navAudiences": section == .audiences, "navPages": section == .pages,
             "navHealth": section == .health, "notice": false,
         ]
         page.merge(values) { $1 }
