@@ -96,6 +96,16 @@ def browser(headers=None, dnt=False):
     return driver
 
 
+def wait_healthy(collector):
+    """Waits until the collector at `collector` answers /healthz; true if it did."""
+    def healthy():
+        try:
+            return urllib.request.urlopen(collector + "/healthz", timeout=2).status == 200
+        except OSError:
+            return False
+    return bool(wait_until(healthy))
+
+
 def visitor_cookie(driver):
     return next((c["value"] for c in driver.get_cookies() if c["name"] == "spur_vid"), None)
 
@@ -125,13 +135,7 @@ def main():
         http.server.SimpleHTTPRequestHandler.log_message = lambda *a: None
         httpd = http.server.ThreadingHTTPServer(("127.0.0.1", site_port), handler)
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        def healthy():
-            try:
-                return urllib.request.urlopen(collector + "/healthz", timeout=2).status == 200
-            except OSError:
-                return False
-        ok = wait_until(healthy)
-        check("collector starts", bool(ok))
+        check("collector starts", wait_healthy(collector))
 
         spur = lambda *a: subprocess.run([args.spur, *a], check=True, capture_output=True, text=True).stdout.strip()
         click_link = spur("link", "--data", data, "--base", collector, "--campaign", "nl-e2e", "--lead", "lead-e2e",

@@ -12,10 +12,10 @@ honours the consent cookie.
     scripts/consent_e2e.py --spur .build/debug/spur
 Needs Debian's chromium + chromium-driver and Python's selenium. Loopback only, bounded in time.
 """
-import argparse, functools, http.server, json, os, re, signal, subprocess, sys, tempfile, threading, time, urllib.request
+import argparse, functools, http.server, json, os, re, signal, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser_e2e import browser, check, free_port, stop, wait_until, RESULTS  # noqa: E402
+from browser_e2e import browser, check, free_port, stop, wait_healthy, wait_until, RESULTS  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -93,12 +93,7 @@ def serve(spur, data, port, site, mode):
     collector = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen([spur, "serve", "--data", data, "--port", str(port), "--node", "consent", "--commit-interval", "50ms",
                              "--public-url", collector, "--site-origin", site, "--consent", mode, "--log-level", "warning"])
-    def healthy():
-        try:
-            return urllib.request.urlopen(collector + "/healthz", timeout=2).status == 200
-        except OSError:
-            return False
-    check(f"collector ({mode}) starts", bool(wait_until(healthy)))
+    check(f"collector ({mode}) starts", wait_healthy(collector))
     return proc, collector
 
 

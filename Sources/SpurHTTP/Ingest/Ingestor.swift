@@ -1,3 +1,4 @@
+import Hummingbird
 import SpurCore
 
 /// Turns request facts into events and hands them to the event log: the one place that
@@ -36,6 +37,21 @@ struct Ingestor: Sendable {
         Event(
             id: ids.next(), ts: configuration.clock(), type: type, ua: facts.userAgent, ip: facts.ip,
             node: configuration.node)
+    }
+
+    /// The answer to `events` site events from `network` past the per-network limits or the
+    /// node's capacity (counted as not recorded), or nil when they may be stored.
+    func refusal(network: String?, events: Int, what: String) -> Response? {
+        switch admission.admitSite(network: network, events: events, now: configuration.clock()) {
+        case .admit:
+            return nil
+        case .rateLimited(let wait):
+            metrics.notRecorded("rate_limited", count: events)
+            return Responses.retryLater(.tooManyRequests, "Too many requests from this network; retry in \(wait) s.", after: wait)
+        case let verdict:
+            metrics.notRecorded(verdict.reason, count: events)
+            return Responses.retryLater(.serviceUnavailable, "\(what) cannot be stored right now; retry later.", after: 60)
+        }
     }
 
     /// What becomes of a site hit without consent: nil in strict mode (not recorded), else the

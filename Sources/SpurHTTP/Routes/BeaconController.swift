@@ -45,19 +45,7 @@ struct BeaconController: Sendable {
             ingest.metrics.notRecorded("dnt", count: inputs.count)
             return Response(status: .accepted)
         }
-        switch ingest.admission.admitSite(network: facts.network, events: inputs.count, now: ingest.configuration.clock()) {
-        case .admit: break
-        case .rateLimited(let wait):
-            ingest.metrics.notRecorded("rate_limited", count: inputs.count)
-            var response = Responses.text(.tooManyRequests, "Too many events from this network; retry in \(wait) s.")
-            response.headers[.retryAfter] = String(wait)
-            return response
-        case let verdict:
-            ingest.metrics.notRecorded(verdict.reason, count: inputs.count)
-            var response = Responses.text(.serviceUnavailable, "Events cannot be stored right now; retry later.")
-            response.headers[.retryAfter] = "60"
-            return response
-        }
+        if let refusal = ingest.refusal(network: facts.network, events: inputs.count, what: "Events") { return refusal }
         let visitor = ingest.visitor(for: facts)
         let bot = ingest.classifier.isBot(userAgent: facts.userAgent)
         let events = inputs.compactMap { input -> Event? in
@@ -76,9 +64,7 @@ struct BeaconController: Sendable {
         do {
             try await ingest.recordDurably(events)
         } catch {
-            var response = Responses.text(.serviceUnavailable, "Events cannot be stored right now; retry later.")
-            response.headers[.retryAfter] = "5"
-            return response
+            return Responses.retryLater(.serviceUnavailable, "Events cannot be stored right now; retry later.", after: 5)
         }
         var headers = HTTPFields()
         if let cookie = visitor?.setCookie { headers[.setCookie] = cookie }

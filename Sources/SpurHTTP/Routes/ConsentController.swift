@@ -102,25 +102,11 @@ struct ConsentController: Sendable {
         }
         if let proof {
             // A proof is an event like any site hit: the per-network limits apply.
-            switch ingest.admission.admitSite(network: facts.network, events: 1, now: ingest.configuration.clock()) {
-            case .admit: break
-            case .rateLimited(let wait):
-                ingest.metrics.notRecorded("rate_limited")
-                var response = Responses.text(.tooManyRequests, "Too many requests from this network; retry in \(wait) s.")
-                response.headers[.retryAfter] = String(wait)
-                return response
-            case let verdict:
-                ingest.metrics.notRecorded(verdict.reason)
-                var response = Responses.text(.serviceUnavailable, "The consent cannot be stored right now; retry later.")
-                response.headers[.retryAfter] = "60"
-                return response
-            }
+            if let refusal = ingest.refusal(network: facts.network, events: 1, what: "The consent") { return refusal }
             do {
                 try await ingest.recordDurably([proof])
             } catch {
-                var response = Responses.text(.serviceUnavailable, "The consent cannot be stored right now; retry later.")
-                response.headers[.retryAfter] = "5"
-                return response
+                return Responses.retryLater(.serviceUnavailable, "The consent cannot be stored right now; retry later.", after: 5)
             }
         }
         var response: Response

@@ -82,9 +82,7 @@ struct IdentifyController: Sendable {
         do {
             try await ingest.recordDurably([event])
         } catch {
-            var response = Responses.text(.serviceUnavailable, "The identification cannot be stored right now; retry later.")
-            response.headers[.retryAfter] = "5"
-            return response
+            return Responses.retryLater(.serviceUnavailable, "The identification cannot be stored right now; retry later.", after: 5)
         }
         return Response(status: .noContent)
     }

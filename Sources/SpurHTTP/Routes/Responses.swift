@@ -47,6 +47,13 @@ enum Responses {
             body: .init(byteBuffer: ByteBuffer(string: body.hasSuffix("\n") ? body : body + "\n")))
     }
 
+    /// A plain-text refusal that tells the client when to try again (`429`, `503`).
+    static func retryLater(_ status: HTTPResponse.Status, _ message: String, after seconds: Int) -> Response {
+        var response = text(status, message)
+        response.headers[.retryAfter] = String(seconds)
+        return response
+    }
+
     static func html(
         _ status: HTTPResponse.Status, title: String, message: String, language: PageLanguage = .en, setCookies: [String] = []
     ) -> PlainResponse {
