@@ -3,8 +3,12 @@
 # (leads, campaigns, URL mix, 60 days, proxies, scanners, bots), folds and scores them with
 # Spur, computes the same per-lead point sums with DuckDB (the default rules in SQL:
 # scripts/bench_aggregate_duckdb.py), and prints wall time, events/s and peak RSS of both, the
-# ratio DuckDB time / Spur time (≥ 1 means Spur is faster), and whether the sums agree.
+# ratio DuckDB time / Spur time (≥ 1 means Spur is faster), and whether the sums agree. Then
+# the nightly figures: one more day of segments (EVENTS/60 events) folded and scored as of the
+# next day, and a run with the ten audiences of scripts/lib/bench-audiences.yaml; each as a
+# share of the full fold, and the database's size per event and against the segments.
 #   scripts/bench-aggregate.sh [EVENTS] [LEADS]        (defaults 10000000, 1000000)
+#   NIGHTLY=0 skips the nightly figures.
 # Installs: duckdb (PyPI, pinned) if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +28,7 @@ if [ ! -d "$WORK/d/segments" ]; then
   "$BIN" segments generate --data "$WORK/d" --events "$EVENTS" --leads "$LEADS" --campaigns 24 >/dev/null
   printf 'generated %d events for %d leads in %.1f s\n'  "$EVENTS" "$LEADS" "$(echo "$(date +%s.%N) - $start" | bc)"
 fi
+rm -f "$WORK"/d/segments/*-gen2-*   # a previous run's nightly day
 SEG_BYTES=$(du -cb "$WORK"/d/segments/*.jsonl.gz | tail -1 | cut -f1)
 AS_OF=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 AS_OF_MS=$(( $(date -u -d "$AS_OF" +%s) * 1000 ))
@@ -41,7 +46,8 @@ for line in sys.stdin:
   "$WORK/d/segments/*.jsonl.gz" "$AS_OF_MS" "$WORK/duck.tsv" > "$WORK/duck.query"
 D_SECS=$(cat "$WORK/duck.query"); read -r _ D_KB < "$WORK/duck.time"
 
-python3 - "$WORK/spur.tsv" "$WORK/duck.tsv" "$EVENTS" "$S_SECS" "$D_SECS" "$S_KB" "$D_KB" "$SEG_BYTES" <<'PY'
+SUMS=0
+python3 - "$WORK/spur.tsv" "$WORK/duck.tsv" "$EVENTS" "$S_SECS" "$D_SECS" "$S_KB" "$D_KB" "$SEG_BYTES" <<'PY' || SUMS=$?
 import sys
 spur_tsv, duck_tsv, events, s_secs, d_secs, s_kb, d_kb, seg_bytes = sys.argv[1:]
 events, s_secs, d_secs = int(events), float(s_secs), float(d_secs)
@@ -65,3 +71,32 @@ for l in sorted(differ)[:5]:
     print(f"  {l}: spur {spur.get(l, 0.0)} duckdb {duck.get(l, 0.0)}")
 sys.exit(1 if differ else 0)
 PY
+[ "${NIGHTLY:-1}" = 0 ] && exit $SUMS
+
+# Nightly: the 60 days are folded; one new day arrives (another node's segments, same leads).
+NEXT_AS_OF=$(date -u -d "$AS_OF + 1 day" +%Y-%m-%dT%H:%M:%SZ)
+rm -rf "$WORK/night"
+"$BIN" segments generate --data "$WORK/night" --events $((EVENTS / 60)) --leads "$LEADS" --campaigns 24 --days 1 \
+  --node gen2 --seed 2 >/dev/null
+cp "$WORK"/night/segments/*.jsonl.gz "$WORK/d/segments/"
+/usr/bin/time -f "%e %M" -o "$WORK/night.time" "$BIN" aggregate --data "$WORK/d" --as-of "$NEXT_AS_OF" --quiet >/dev/null
+read -r N_SECS N_KB < "$WORK/night.time"
+# The same night's scoring with ten audiences (no new segments: the difference is the audiences).
+/usr/bin/time -f "%e %M" -o "$WORK/aud.time" "$BIN" aggregate --data "$WORK/d" --as-of "$NEXT_AS_OF" --quiet \
+  --audiences scripts/lib/bench-audiences.yaml >/dev/null
+read -r A_SECS A_KB < "$WORK/aud.time"
+DB_BYTES=$(du -cb "$WORK"/d/spur.sqlite* | tail -1 | cut -f1)
+ALL_rm -f "$WORK"/d/segments/*-gen2-*   # a previous run's nightly day
+SEG_BYTES=$(du -cb "$WORK"/d/segments/*.jsonl.gz | tail -1 | cut -f1)
+python3 - "$S_SECS" "$N_SECS" "$N_KB" "$A_SECS" "$A_KB" "$DB_BYTES" "$ALL_SEG_BYTES" "$EVENTS" <<'PY'
+import sys
+s_secs, n_secs, n_kb, a_secs, a_kb, db, seg, events = sys.argv[1:]
+s_secs, n_secs, a_secs, db, seg, events = float(s_secs), float(n_secs), float(a_secs), int(db), int(seg), int(events)
+events = events + events // 60
+print(f"nightly (one new day, {events // 61:,} events): {n_secs:.1f} s = {n_secs / s_secs * 100:.0f} % of the full fold "
+      f"(target <= 10 %), peak RSS {int(n_kb) / 1024:.0f} MiB")
+print(f"nightly with 10 audiences (no new day): {a_secs:.1f} s = {a_secs / s_secs * 100:.0f} % of the full fold, "
+      f"peak RSS {int(a_kb) / 1024:.0f} MiB")
+print(f"database: {db / 1e6:.0f} MB, {db / events:.0f} bytes per event, {db / seg:.1f}x the compressed segments (target <= 2x)")
+PY
+exit $SUMS

@@ -28,10 +28,11 @@ CREATE TEMP TABLE ev AS
 
 SQL = f"""
 WITH
--- Stitching: a visitor belongs to the lead of its newest link (ties: the later event id, longer first, as docs/scoring.md says).
+-- Stitching: a visitor belongs to the lead of its newest identify link, without one of its newest
+-- click link (ties: the later event id, longer first), as docs/scoring.md says.
 links AS (
     SELECT visitor, lead FROM ev WHERE lead IS NOT NULL AND visitor IS NOT NULL
-    QUALIFY row_number() OVER (PARTITION BY visitor ORDER BY ts DESC, length(id) DESC, id DESC) = 1
+    QUALIFY row_number() OVER (PARTITION BY visitor ORDER BY (type = 'identify') DESC, ts DESC, length(id) DESC, id DESC) = 1
 ),
 att AS (
     SELECT CASE WHEN e.lead IS NULL THEN l.lead ELSE e.lead END AS who, e.id, e.ts, e.type, e.campaign, e.url, e.flags, e.props,
