@@ -86,8 +86,7 @@ read -r N_SECS N_KB < "$WORK/night.time"
   --audiences scripts/lib/bench-audiences.yaml >/dev/null
 read -r A_SECS A_KB < "$WORK/aud.time"
 DB_BYTES=$(du -cb "$WORK"/d/spur.sqlite* | tail -1 | cut -f1)
-ALL_rm -f "$WORK"/d/segments/*-gen2-*   # a previous run's nightly day
-SEG_BYTES=$(du -cb "$WORK"/d/segments/*.jsonl.gz | tail -1 | cut -f1)
+ALL_SEG_BYTES=$(du -cb "$WORK"/d/segments/*.jsonl.gz | tail -1 | cut -f1)
 python3 - "$S_SECS" "$N_SECS" "$N_KB" "$A_SECS" "$A_KB" "$DB_BYTES" "$ALL_SEG_BYTES" "$EVENTS" <<'PY'
 import sys
 s_secs, n_secs, n_kb, a_secs, a_kb, db, seg, events = sys.argv[1:]
