@@ -49,6 +49,12 @@ def events():
         ev(14, "open", 2, 5, lead="bob@example.org", campaign="nl-47", flags=["proxy_open"]),
         ev(15, "click", 2, 6, lead="carl@example.org", campaign="nl-47", url="https://shop.example/malbedarf/pinsel?utm=nl",
            flags=["bot"]),
+        ev(16, "consent", 1, visitor="v-1", url="https://shop.example/", props={"consent": "granted", "banner": "cookiebot-v12"}),
+    ] + [
+        # Visitors without consent: anonymous page counts (docs/consent.md).
+        ev(100 + i, "pageview", 1 + i % 7, i, url=page, flags=["anonymous"])
+        for i, page in enumerate(["https://shop.example/"] * 5 + ["https://shop.example/filialen"] * 3
+                                 + ["https://shop.example/malbedarf?utm_campaign=nl-47"] * 2)
     ]
 
 
@@ -181,6 +187,12 @@ def main():
         check("campaign link table lists the clicked links", "malbedarf/pinsel" in links and "garten/schlauch" in links, links)
         check("campaign splits human / proxy / bot", "bot" in links or "/ 1" in find("main").text)
         driver.save_screenshot(os.path.join(shots, "console-campaign.png"))
+
+        driver.get(url + "/pages?days=7")
+        pages = find("#pages").text if finds("#pages") else ""
+        check("pages report: consented and anonymous views per page, with a chart",
+              "https://shop.example/filialen" in pages and finds("#pages-chart") != [], pages)
+        driver.save_screenshot(os.path.join(shots, "console-pages.png"))
 
         driver.get(url + "/health")
         check("health page lists the aggregation run", len(finds("#runs tbody tr")) == 1)

@@ -39,11 +39,12 @@ struct PagesController: Sendable {
         let days = try days(request, context)
         let pages = try await totals(days: days, limit: Self.shown)
         let top = pages.prefix(Self.charted)
-        let labels = top.map { Self.label($0.page) }
+        // Bars are numbered by rank, as the table's first column: page addresses do not fit under a bar.
+        let labels = top.indices.map { String($0 + 1) }
         let chart = Chart.bars(
             id: "pages-chart", title: context.text("pages_chart"),
-            description: "\(context.text("pages_chart")): \(labels.joined(separator: ", "))",
-            axes: (context.text("page"), context.text("page_views")), labels: labels,
+            description: "\(context.text("pages_chart")): " + top.enumerated().map { "\($0.offset + 1) \($0.element.page)" }.joined(separator: ", "),
+            axes: (context.text("rank"), context.text("views")), labels: labels,
             series: [
                 .init(name: context.text("with_consent"), style: "s-opens", values: top.map { Double($0.withConsent) }),
                 .init(name: context.text("anonymous"), style: "s-clicks", values: top.map { Double($0.anonymous) }),
@@ -52,9 +53,9 @@ struct PagesController: Sendable {
             "pagesChart": pages.isEmpty ? false as Any : chart, "hasPages": !pages.isEmpty, "days": days,
             "periods": Self.periods.map { ["value": $0, "selected": $0 == days] },
             "csvHref": "/pages.csv?days=\(days)",
-            "pages": pages.map { p -> [String: Any] in
+            "pages": pages.enumerated().map { i, p -> [String: Any] in
                 [
-                    "page": p.page, "linkable": Format.isLinkable(p.page), "human": p.human, "withConsent": p.withConsent,
+                    "rank": i + 1, "page": p.page, "linkable": Format.isLinkable(p.page), "human": p.human, "withConsent": p.withConsent,
                     "anonymous": p.anonymous, "bot": p.bot,
                 ]
             },
@@ -73,15 +74,5 @@ struct PagesController: Sendable {
             status: .ok,
             headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"pages-\(days)d.csv\""],
             body: .init(byteBuffer: ByteBuffer(string: out)))
-    }
-
-    /// A chart label: the path without the scheme and host, shortened.
-    static func label(_ page: String) -> String {
-        var path = page
-        if let scheme = page.range(of: "://") {
-            let rest = page[scheme.upperBound...]
-            path = rest.firstIndex(of: "/").map { String(rest[$0...]) } ?? "/"
-        }
-        return path.count > 32 ? String(path.prefix(31)) + "…" : path
     }
 }
