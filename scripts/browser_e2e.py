@@ -106,17 +106,23 @@ def wait_healthy(collector):
     return bool(wait_until(healthy))
 
 
+def script_arguments(default_timeout, parser=None):
+    """`--spur` and `--timeout` (plus what `parser` already has); arms the overall time limit."""
+    parser = parser or argparse.ArgumentParser()
+    parser.add_argument("--spur", required=True)
+    parser.add_argument("--timeout", type=int, default=default_timeout)
+    args = parser.parse_args()
+    signal.signal(signal.SIGALRM, lambda *_: (print("FAIL timeout", flush=True), os._exit(1)))
+    signal.alarm(args.timeout)
+    return args
+
+
 def visitor_cookie(driver):
     return next((c["value"] for c in driver.get_cookies() if c["name"] == "spur_vid"), None)
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--spur", required=True)
-    parser.add_argument("--timeout", type=int, default=240)
-    args = parser.parse_args()
-    signal.signal(signal.SIGALRM, lambda *_: (print("FAIL timeout", flush=True), os._exit(1)))
-    signal.alarm(args.timeout)
+    args = script_arguments(240)
 
     work = tempfile.mkdtemp(prefix="spur-browser-")
     data, site_root = os.path.join(work, "data"), os.path.join(work, "site")

@@ -12,10 +12,10 @@ honours the consent cookie.
     scripts/consent_e2e.py --spur .build/debug/spur
 Needs Debian's chromium + chromium-driver and Python's selenium. Loopback only, bounded in time.
 """
-import argparse, functools, http.server, json, os, re, signal, subprocess, sys, tempfile, threading, time
+import functools, http.server, json, os, re, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser_e2e import browser, check, free_port, stop, wait_healthy, wait_until, RESULTS  # noqa: E402
+from browser_e2e import browser, check, free_port, script_arguments, stop, wait_healthy, wait_until, RESULTS  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -98,12 +98,7 @@ def serve(spur, data, port, site, mode):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--spur", required=True)
-    parser.add_argument("--timeout", type=int, default=300)
-    args = parser.parse_args()
-    signal.signal(signal.SIGALRM, lambda *_: (print("FAIL timeout", flush=True), os._exit(1)))
-    signal.alarm(args.timeout)
+    args = script_arguments(300)
 
     docs = snippets()
     check("docs/consent.md has every platform's snippet",

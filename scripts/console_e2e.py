@@ -11,10 +11,10 @@ lead as admin (gone from the list and from `spur leads show`), sign out.
     scripts/console_e2e.py --spur .build/debug/spur [--screenshots docs/images]
 Needs Debian's chromium + chromium-driver and Python's selenium. Loopback only, bounded in time.
 """
-import argparse, json, os, signal, socket, subprocess, sys, tempfile, time, urllib.request
+import argparse, json, os, socket, subprocess, sys, tempfile, time, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser_e2e import browser, check, free_port, stop, wait_until, RESULTS  # noqa: E402
+from browser_e2e import browser, check, free_port, script_arguments, stop, wait_until, RESULTS  # noqa: E402
 
 BASE = 1_793_613_600_000  # 2026-11-02T10:00:00Z, day 1 of the worked example
 XSS = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
@@ -68,12 +68,8 @@ def no_dialog(driver):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--spur", required=True)
     parser.add_argument("--screenshots", help="folder for PNG screenshots of the main pages (docs/images for the docs)")
-    parser.add_argument("--timeout", type=int, default=240)
-    args = parser.parse_args()
-    signal.signal(signal.SIGALRM, lambda *_: (print("FAIL timeout", flush=True), os._exit(1)))
-    signal.alarm(args.timeout)
+    args = script_arguments(240, parser)
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
