@@ -143,6 +143,15 @@ import Testing
         #expect(events.count == 3)
     }
 
+    @Test func whereConsentIsNotRequiredAGrantKeepsTheVisitorId() async throws {
+        let events = try await withCollector(via: .server, { c in c.siteOrigins = [Self.site] }) { client in
+            let (status, cookies, _) = try await consent(client, "consent=granted&banner=b1", cookies: "spur_vid=\(Self.vid)")
+            #expect(status == .noContent && cookies.contains { $0.hasPrefix("spur_consent=1") })
+            #expect(!cookies.contains { $0.hasPrefix("spur_vid=") })
+        }
+        #expect(events.count == 1 && events[0].visitor == Self.vid)
+    }
+
     @Test func strictRecordsNoSiteHitWithoutConsent() async throws {
         let events = try await withCollector(via: .server, { c in c.consent = .strict }) { client in
             try await client.execute(uri: "/p.gif?url=https://shop.example/", method: .get) { r in

@@ -91,7 +91,8 @@ struct ConsentController: Sendable {
             cookies.append(ingest.cookies.consent())
             // Opt-out, DNT and GPC still win: the choice is kept, but nobody is recognised.
             if !facts.doesNotWantTracking {
-                let visitor = facts.consented ? facts.visitor : nil
+                // The browser's visitor id where it may be read (consent given, or not required).
+                let visitor = facts.visitor
                 let id = visitor ?? VisitorID.generate()
                 if visitor == nil { cookies.append(ingest.cookies.visitor(id)) }
                 if !facts.consented || visitor == nil { proof = record(change, visitor: id, facts) }
