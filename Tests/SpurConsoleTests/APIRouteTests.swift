@@ -67,6 +67,19 @@ import Testing
             let points = history.json["points"] as? [[String: Any]] ?? []
             #expect(points.count == 7 && points.last?["score"] as? Double == 53)
 
+            let consent = try await get("/api/v1/leads/anna%40example.org/consent", auth)
+            let records = consent.json["records"] as? [[String: Any]] ?? []
+            #expect(records.count == 1 && records[0]["granted"] as? Bool == true && records[0]["banner"] as? String == "cookiebot-v12")
+            #expect(records[0]["source"] as? String == "site" && records[0]["visitor"] as? String == "v-1")
+
+            let pages = try await get("/api/v1/pages?days=7&limit=2", auth)
+            let pageRows = pages.json["pages"] as? [[String: Any]] ?? []
+            #expect(pages.json["days"] as? Int == 7 && pageRows.count == 2, "\(pages.text)")
+            #expect(pageRows.contains { $0["page"] as? String == "https://shop.example/malbedarf" && $0["anonymous"] as? Int == 1 })
+            #expect(
+                (try await get("/api/v1/campaigns/nl-47", auth).json["report"] as? [String: Any]).flatMap { $0["site"] as? [String: Any] }?[
+                    "anonymous"] as? Int == 1)
+
             let campaigns = try await get("/api/v1/campaigns", auth)
             #expect((campaigns.json["campaigns"] as? [[String: Any]])?.contains { $0["campaign"] as? String == "nl-47" } == true)
             let campaign = try await get("/api/v1/campaigns/nl-47", auth)
@@ -102,6 +115,7 @@ import Testing
                 ("/api/v1/leads?updated_since=yesterday", "invalid-parameter", "'updated_since'"),
                 ("/api/v1/leads?cursor=AAAA", "invalid-cursor", "cursor"), ("/api/v1/leads/nobody%40example.org", "not-found", "nobody@example.org"),
                 ("/api/v1/leads/nobody/events", "not-found", "nobody"), ("/api/v1/campaigns/nl-0", "not-found", "nl-0"),
+                ("/api/v1/leads/nobody/consent", "not-found", "nobody"), ("/api/v1/pages?days=0", "invalid-parameter", "'days'"),
                 ("/api/v1/nothing", "not-found", "openapi.json"), ("/api/v1/leads/anna%40example.org/events?cursor=%%", "invalid-cursor", "cursor"),
             ] {
                 let r = try await get(uri, auth)

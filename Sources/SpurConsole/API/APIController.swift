@@ -21,8 +21,10 @@ struct APIController: Sendable {
         group.get("leads/{id}") { request, context in try await lead(request, context) }
         group.get("leads/{id}/events") { request, context in try await events(request, context) }
         group.get("leads/{id}/score-history") { request, context in try await scoreHistory(request, context) }
+        group.get("leads/{id}/consent") { request, context in try await consent(request, context) }
         group.get("campaigns") { request, _ in try await campaigns(request) }
         group.get("campaigns/{id}") { request, context in try await campaign(request, context) }
+        group.get("pages") { request, _ in try await pages(request) }
         group.get("audiences") { request, _ in try await audiences(request) }
         group.get("audiences/{id}/members") { request, context in try await audienceMembers(request, context) }
         group.get("health") { request, _ in try await health(request) }
@@ -96,6 +98,37 @@ struct APIController: Sendable {
         guard let found else { throw Problem(.notFound, "There is no campaign '\(id)' with events.") }
         return try Self.json(request, found)
     }
+
+    /// The lead's grants and withdrawals of consent (docs/consent.md): the proof, for a CRM.
+    private func consent(_ request: Request, _ context: ConsoleContext) async throws -> Response {
+        let id = try Self.id(context)
+        guard
+            let records = try await read({ r -> [ConsentRecord]? in
+                guard try r.profile(lead: id) != nil else { return nil }
+                return try r.consentRecords(ofLead: id)
+            })
+        else { throw Self.noLead(id) }
+        return try Self.json(request, APIModels.ConsentList(lead: id, records: records))
+    }
+
+    // MARK: Pages
+
+    private func pages(_ request: Request) async throws -> Response {
+        let p = request.uri.queryParameters
+        let limit = try Self.limit(p, default: 100, maximum: 1000)
+        var days = 30
+        if let raw = p["days"] {
+            guard let n = Int(raw), (1...3660).contains(n) else {
+                throw Problem(.invalidParameter, "'days' must be a whole number from 1 to 3660, not '\(raw.prefix(40))'.")
+            }
+            days = n
+        }
+        let period = days
+        let pages = try await read { try $0.pageTotals(days: period, limit: limit) }
+        return try Self.json(request, APIModels.PageList(days: period, pages: pages))
+    }
+
+    // MARK: Audiences
 
     private func audiences(_ request: Request) async throws -> Response {
         let sizes = try await read { try $0.audienceSizes() }

@@ -46,6 +46,16 @@ enum APIModels {
         var points: [ScorePoint]
     }
 
+    struct ConsentList: Encodable {
+        var lead: String
+        var records: [ConsentRecord]
+    }
+
+    struct PageList: Encodable {
+        var days: Int
+        var pages: [PageTotal]
+    }
+
     struct CampaignList: Encodable {
         var campaigns: [CampaignReport]
     }

@@ -5,8 +5,8 @@ enum APIRoutes {
 
     /// Paths as the OpenAPI document writes them (`{id}`), relative to `prefix`; all are GET.
     static let paths = [
-        "/leads", "/leads/{id}", "/leads/{id}/events", "/leads/{id}/score-history", "/campaigns", "/campaigns/{id}", "/audiences",
-        "/audiences/{id}/members", "/health",
+        "/leads", "/leads/{id}", "/leads/{id}/events", "/leads/{id}/score-history", "/leads/{id}/consent", "/campaigns", "/campaigns/{id}",
+        "/pages", "/audiences", "/audiences/{id}/members", "/health",
         "/openapi.json",
     ]
 

@@ -34,6 +34,10 @@ enum OpenAPIDocument {
     },
     {
       "name": "operations"
+    },
+    {
+      "name": "pages",
+      "description": "The content report: page views per page (docs/consent.md)."
     }
   ],
   "paths": {
@@ -451,6 +455,78 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/leads/{id}/consent": {
+      "get": {
+        "operationId": "getLeadConsent",
+        "summary": "A lead's grants and withdrawals of consent: the proof (docs/consent.md)",
+        "tags": [
+          "leads"
+        ],
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "minLength": 1
+            },
+            "description": "Percent-encoded id, e.g. anna%40example.org."
+          },
+          {
+            "name": "If-None-Match",
+            "in": "header",
+            "schema": {
+              "type": "string"
+            },
+            "description": "An ETag from an earlier answer: 304 when unchanged."
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The consent records, oldest first.",
+            "headers": {
+              "ETag": {
+                "$ref": "#/components/headers/ETag"
+              },
+              "Cache-Control": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ConsentList"
+                }
+              }
+            }
+          },
+          "304": {
+            "$ref": "#/components/responses/NotModified"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/RateLimited"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
     "/campaigns": {
       "get": {
         "operationId": "listCampaigns",
@@ -575,6 +651,87 @@ enum OpenAPIDocument {
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/pages": {
+      "get": {
+        "operationId": "listPages",
+        "summary": "Page views per page: with consent, anonymous (no consent) and bots",
+        "tags": [
+          "pages"
+        ],
+        "parameters": [
+          {
+            "name": "days",
+            "in": "query",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 3660,
+              "default": 30
+            },
+            "description": "Days back from the last aggregation's scoring date, that day included."
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 1000,
+              "default": 100
+            },
+            "description": "Items per page (1–1000)."
+          },
+          {
+            "name": "If-None-Match",
+            "in": "header",
+            "schema": {
+              "type": "string"
+            },
+            "description": "An ETag from an earlier answer: 304 when unchanged."
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The most viewed pages of the period, by views of people.",
+            "headers": {
+              "ETag": {
+                "$ref": "#/components/headers/ETag"
+              },
+              "Cache-Control": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/PageList"
+                }
+              }
+            }
+          },
+          "304": {
+            "$ref": "#/components/responses/NotModified"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "429": {
+            "$ref": "#/components/responses/RateLimited"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
           }
         }
       }
@@ -1715,6 +1872,112 @@ enum OpenAPIDocument {
           "bot": {
             "type": "integer",
             "minimum": 0
+          }
+        }
+      },
+      "ConsentRecord": {
+        "type": "object",
+        "required": [
+          "at",
+          "source",
+          "granted",
+          "event"
+        ],
+        "properties": {
+          "at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "source": {
+            "type": "string",
+            "enum": [
+              "site",
+              "identify"
+            ],
+            "description": "site: the site's consent banner (a consent event of a linked visitor id); identify: the tracking attribute from /api/identify."
+          },
+          "granted": {
+            "type": "boolean",
+            "description": "true for a grant, false for a withdrawal or refusal."
+          },
+          "banner": {
+            "type": "string",
+            "description": "The banner and text version id the site passed."
+          },
+          "visitor": {
+            "type": "string"
+          },
+          "page": {
+            "type": "string",
+            "description": "The page it was given on, as the browser sent it."
+          },
+          "event": {
+            "type": "string",
+            "description": "The id of the event that records it."
+          }
+        }
+      },
+      "ConsentList": {
+        "type": "object",
+        "required": [
+          "lead",
+          "records"
+        ],
+        "properties": {
+          "lead": {
+            "type": "string"
+          },
+          "records": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/ConsentRecord"
+            }
+          }
+        }
+      },
+      "PageTotal": {
+        "type": "object",
+        "required": [
+          "page",
+          "with_consent",
+          "anonymous",
+          "bot"
+        ],
+        "properties": {
+          "page": {
+            "type": "string",
+            "description": "The page without its query."
+          },
+          "with_consent": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "anonymous": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Views without consent, counted anonymously."
+          },
+          "bot": {
+            "type": "integer",
+            "minimum": 0
+          }
+        }
+      },
+      "PageList": {
+        "type": "object",
+        "required": [
+          "days",
+          "pages"
+        ],
+        "properties": {
+          "days": {
+            "type": "integer"
+          },
+          "pages": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/PageTotal"
+            }
           }
         }
       }
