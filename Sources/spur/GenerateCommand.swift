@@ -16,8 +16,14 @@ struct Generate: ParsableCommand {
     @Option(help: "Collector node name written into the segments.") var node = "gen1"
     @Option(help: "Random seed: the same seed gives the same events.") var seed: UInt64 = 1
     @Option(help: "Seal segments at this many bytes.") var segmentMaxBytes = 64 << 20
+    @Option(
+        help:
+            "Percent of page views from visitors without consent: anonymous page counts, some landing from a campaign (utm_campaign), as --consent required records them. 0 keeps the data of earlier versions."
+    )
+    var anonymousShare = 0
 
     func validate() throws {
+        guard (0...100).contains(anonymousShare) else { throw ValidationError("--anonymous-share must be a percentage from 0 to 100") }
         guard events > 0, leads > 0, campaigns > 0, days > 0 else { throw ValidationError("counts must be positive") }
         guard NodeName.isValid(node) else { throw ValidationError("invalid node name") }
     }
@@ -84,6 +90,11 @@ struct Generate: ParsableCommand {
                     e.flags.insert(.bot)
                     e.ua = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
                 }
+                // Drawn only when asked for, so that the default data stays what benchmarks compared before.
+                if anonymousShare > 0, rng.next(below: 100) < anonymousShare {
+                    if rng.next(below: 10) == 0 { e.url = "https://shop.example/?utm_source=newsletter&utm_campaign=\(campaign)" }
+                    e = AnonymousHit.of(e)
+                }
             case 880..<940:
                 e.type = .form
                 e.visitor = visitor
@@ -104,6 +115,15 @@ struct Generate: ParsableCommand {
         }
         try writer.finish()
         print("wrote \(events) events for \(leads) leads over \(days) days to \(dir)")
+    }
+}
+
+/// A page view as the collector records it without consent (docs/consent.md).
+enum AnonymousHit {
+    static func of(_ e: Event) -> Event {
+        var a = Event(id: e.id, ts: e.ts, type: e.type, url: e.url.map(AnonymousURL.page), title: e.title, node: e.node)
+        a.flags = e.flags.union(.anonymous)
+        return a
     }
 }
 

@@ -285,6 +285,22 @@ import Glibc
         #expect(one.status == 0 && one.stdout.contains("CLICKS   HUMAN  UNIQUE HUMAN  LINK"), "\(one.stdout)")
     }
 
+    @Test func generatedVisitorsWithoutConsentAreAnonymousPageCounts() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let args = ["segments", "generate", "--data", dir, "--events", "2000", "--leads", "40", "--anonymous-share", "100"]
+        #expect(try Self.spur(args).status == 0)
+        let lines = try Self.spur(["segments", "cat", "--data", dir]).stdout.split(separator: "\n")
+        let views = lines.filter { $0.contains(#""type":"pageview""#) }
+        #expect(!views.isEmpty && views.allSatisfy { $0.contains(#""flags":["#) && $0.contains("anonymous") })
+        #expect(views.allSatisfy { !$0.contains(#""visitor""#) && !$0.contains(#""ip""#) && !$0.contains(#""ua""#) })
+        #expect(views.contains { $0.contains("utm_campaign=nl-") })
+        #expect(try Self.spur(["aggregate", "--data", dir, "--quiet"]).status == 0)
+        let pages = try Self.spur(["report", "pages", "--data", dir, "--days", "61", "--csv"])
+        #expect(pages.status == 0 && pages.stdout.hasPrefix("page,with_consent,anonymous,bot\nhttps://shop.example/,0,"), "\(pages.stdout)")
+        #expect(try Self.spur(["segments", "generate", "--data", dir, "--anonymous-share", "101"]).status == 64)
+    }
+
     @Test func forgetAndPruneShowProgressOnATerminal() throws {
         let dir = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
