@@ -117,6 +117,15 @@ def script_arguments(default_timeout, parser=None):
     return args
 
 
+def quit_all(drivers):
+    """Ends every browser, whatever state a failed check left it in."""
+    for driver in drivers:
+        try:
+            driver.quit()
+        except Exception:
+            pass
+
+
 def visitor_cookie(driver):
     return next((c["value"] for c in driver.get_cookies() if c["name"] == "spur_vid"), None)
 
@@ -207,11 +216,7 @@ def main():
               bool(wait_until(lambda: m.current_url == site + "/page2.html?from=file-newsletter")), m.current_url)
         time.sleep(0.8)
     finally:
-        for drv in drivers:
-            try:
-                drv.quit()
-            except Exception:
-                pass
+        quit_all(drivers)
         if httpd:
             httpd.shutdown()
         stop(serve, 20)

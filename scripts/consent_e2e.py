@@ -15,7 +15,7 @@ Needs Debian's chromium + chromium-driver and Python's selenium. Loopback only, 
 import functools, http.server, json, os, re, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser_e2e import browser, check, free_port, script_arguments, stop, wait_healthy, wait_until, RESULTS  # noqa: E402
+from browser_e2e import browser, check, free_port, quit_all, script_arguments, stop, wait_healthy, wait_until, RESULTS  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -168,11 +168,7 @@ def main():
         time.sleep(1.5)
         check("strict: a first visit sets no cookie", cookie(s, "spur_vid") is None, f"{s.get_cookies()}")
     finally:
-        for drv in drivers:
-            try:
-                drv.quit()
-            except Exception:
-                pass
+        quit_all(drivers)
         httpd.shutdown()
         stop(required, 20)
         stop(strict, 20)

@@ -162,20 +162,10 @@ enum OpenAPIDocument {
             "description": "Items per page (1–1000)."
           },
           {
-            "name": "cursor",
-            "in": "query",
-            "schema": {
-              "type": "string"
-            },
-            "description": "next_cursor of the previous page."
+            "$ref": "#/components/parameters/Cursor"
           },
           {
-            "name": "If-None-Match",
-            "in": "header",
-            "schema": {
-              "type": "string"
-            },
-            "description": "An ETag from an earlier answer: 304 when unchanged."
+            "$ref": "#/components/parameters/IfNoneMatch"
           }
         ],
         "responses": {
@@ -186,9 +176,7 @@ enum OpenAPIDocument {
                 "$ref": "#/components/headers/ETag"
               },
               "Cache-Control": {
-                "schema": {
-                  "type": "string"
-                }
+                "$ref": "#/components/headers/CacheControl"
               }
             },
             "content": {
@@ -229,22 +217,10 @@ enum OpenAPIDocument {
         ],
         "parameters": [
           {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "schema": {
-              "type": "string",
-              "minLength": 1
-            },
-            "description": "Percent-encoded id, e.g. anna%40example.org."
+            "$ref": "#/components/parameters/Id"
           },
           {
-            "name": "If-None-Match",
-            "in": "header",
-            "schema": {
-              "type": "string"
-            },
-            "description": "An ETag from an earlier answer: 304 when unchanged."
+            "$ref": "#/components/parameters/IfNoneMatch"
           }
         ],
         "responses": {
@@ -255,9 +231,7 @@ enum OpenAPIDocument {
                 "$ref": "#/components/headers/ETag"
               },
               "Cache-Control": {
-                "schema": {
-                  "type": "string"
-                }
+                "$ref": "#/components/headers/CacheControl"
               }
             },
             "content": {
@@ -301,41 +275,16 @@ enum OpenAPIDocument {
         ],
         "parameters": [
           {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "schema": {
-              "type": "string",
-              "minLength": 1
-            },
-            "description": "Percent-encoded id, e.g. anna%40example.org."
+            "$ref": "#/components/parameters/Id"
           },
           {
-            "name": "limit",
-            "in": "query",
-            "schema": {
-              "type": "integer",
-              "minimum": 1,
-              "maximum": 1000,
-              "default": 100
-            },
-            "description": "Items per page (1–1000)."
+            "$ref": "#/components/parameters/Limit"
           },
           {
-            "name": "cursor",
-            "in": "query",
-            "schema": {
-              "type": "string"
-            },
-            "description": "next_cursor of the previous page."
+            "$ref": "#/components/parameters/Cursor"
           },
           {
-            "name": "If-None-Match",
-            "in": "header",
-            "schema": {
-              "type": "string"
-            },
-            "description": "An ETag from an earlier answer: 304 when unchanged."
+            "$ref": "#/components/parameters/IfNoneMatch"
           }
         ],
         "responses": {
@@ -346,9 +295,7 @@ enum OpenAPIDocument {
                 "$ref": "#/components/headers/ETag"
               },
               "Cache-Control": {
-                "schema": {
-                  "type": "string"
-                }
+                "$ref": "#/components/headers/CacheControl"
               }
             },
             "content": {
@@ -392,22 +339,10 @@ enum OpenAPIDocument {
         ],
         "parameters": [
           {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "schema": {
-              "type": "string",
-              "minLength": 1
-            },
-            "description": "Percent-encoded id, e.g. anna%40example.org."
+            "$ref": "#/components/parameters/Id"
           },
           {
-            "name": "If-None-Match",
-            "in": "header",
-            "schema": {
-              "type": "string"
-            },
-            "description": "An ETag from an earlier answer: 304 when unchanged."
+            "$ref": "#/components/parameters/IfNoneMatch"
           }
         ],
         "responses": {
@@ -418,9 +353,7 @@ enum OpenAPIDocument {
                 "$ref": "#/components/headers/ETag"
               },
               "Cache-Control": {
-                "schema": {
-                  "type": "string"
-                }
+                "$ref": "#/components/headers/CacheControl"
               }
             },
             "content": {
@@ -464,22 +397,10 @@ enum OpenAPIDocument {
         ],
         "parameters": [
           {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "schema": {
-              "type": "string",
-              "minLength": 1
-            },
-            "description": "Percent-encoded id, e.g. anna%40example.org."
+            "$ref": "#/components/parameters/Id"
           },
           {
-            "name": "If-None-Match",
-            "in": "header",
-            "schema": {
-              "type": "string"
-            },
-            "description": "An ETag from an earlier answer: 304 when unchanged."
+            "$ref": "#/components/parameters/IfNoneMatch"
           }
         ],
         "responses": {
@@ -490,9 +411,7 @@ enum OpenAPIDocument {
                 "$ref": "#/components/headers/ETag"
               },
               "Cache-Control": {
-                "schema": {
-                  "type": "string"
-                }
+                "$ref": "#/components/headers/CacheControl"
               }
             },
             "content": {
@@ -536,12 +455,7 @@ enum OpenAPIDocument {
         ],
         "parameters": [
           {
-            "name": "If-None-Match",
-            "in": "header",
-            "schema": {
-              "type": "string"
-            },
-            "description": "An ETag from an earlier answer: 304 when unchanged."
+            "$ref": "#/components/parameters/IfNoneMatch"
           }
         ],
         "responses": {
@@ -552,9 +466,7 @@ enum OpenAPIDocument {
                 "$ref": "#/components/headers/ETag"
               },
               "Cache-Control": {
-                "schema": {
-                  "type": "string"
-                }
+                "$ref": "#/components/headers/CacheControl"
               }
             },
             "content": {
@@ -592,22 +504,10 @@ enum OpenAPIDocument {
         ],
         "parameters": [
           {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "schema": {
-              "type": "string",
-              "minLength": 1
-            },
-            "description": "Percent-encoded id, e.g. anna%40example.org."
+            "$ref": "#/components/parameters/Id"
           },
           {
-            "name": "If-None-Match",
-            "in": "header",
-            "schema": {
-              "type": "string"
-            },
-            "description": "An ETag from an earlier answer: 304 when unchanged."
+            "$ref": "#/components/parameters/IfNoneMatch"
           }
         ],
         "responses": {
@@ -618,9 +518,7 @@ enum OpenAPIDocument {
                 "$ref": "#/components/headers/ETag"
               },
               "Cache-Control": {
-                "schema": {
-                  "type": "string"
-                }
+                "$ref": "#/components/headers/CacheControl"
               }
             },
             "content": {
@@ -675,23 +573,10 @@ enum OpenAPIDocument {
             "description": "Days back from the last aggregation's scoring date, that day included."
           },
           {
-            "name": "limit",
-            "in": "query",
-            "schema": {
-              "type": "integer",
-              "minimum": 1,
-              "maximum": 1000,
-              "default": 100
-            },
-            "description": "Items per page (1–1000)."
+            "$ref": "#/components/parameters/Limit"
           },
           {
-            "name": "If-None-Match",
-            "in": "header",
-            "schema": {
-              "type": "string"
-            },
-            "description": "An ETag from an earlier answer: 304 when unchanged."
+            "$ref": "#/components/parameters/IfNoneMatch"
           }
         ],
         "responses": {
@@ -702,9 +587,7 @@ enum OpenAPIDocument {
                 "$ref": "#/components/headers/ETag"
               },
               "Cache-Control": {
-                "schema": {
-                  "type": "string"
-                }
+                "$ref": "#/components/headers/CacheControl"
               }
             },
             "content": {
@@ -745,12 +628,7 @@ enum OpenAPIDocument {
         ],
         "parameters": [
           {
-            "name": "If-None-Match",
-            "in": "header",
-            "schema": {
-              "type": "string"
-            },
-            "description": "An ETag from an earlier answer: 304 when unchanged."
+            "$ref": "#/components/parameters/IfNoneMatch"
           }
         ],
         "responses": {
@@ -761,9 +639,7 @@ enum OpenAPIDocument {
                 "$ref": "#/components/headers/ETag"
               },
               "Cache-Control": {
-                "schema": {
-                  "type": "string"
-                }
+                "$ref": "#/components/headers/CacheControl"
               }
             },
             "content": {
@@ -801,41 +677,16 @@ enum OpenAPIDocument {
         ],
         "parameters": [
           {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "schema": {
-              "type": "string",
-              "minLength": 1
-            },
-            "description": "Percent-encoded id, e.g. anna%40example.org."
+            "$ref": "#/components/parameters/Id"
           },
           {
-            "name": "limit",
-            "in": "query",
-            "schema": {
-              "type": "integer",
-              "minimum": 1,
-              "maximum": 1000,
-              "default": 100
-            },
-            "description": "Items per page (1–1000)."
+            "$ref": "#/components/parameters/Limit"
           },
           {
-            "name": "cursor",
-            "in": "query",
-            "schema": {
-              "type": "string"
-            },
-            "description": "next_cursor of the previous page."
+            "$ref": "#/components/parameters/Cursor"
           },
           {
-            "name": "If-None-Match",
-            "in": "header",
-            "schema": {
-              "type": "string"
-            },
-            "description": "An ETag from an earlier answer: 304 when unchanged."
+            "$ref": "#/components/parameters/IfNoneMatch"
           }
         ],
         "responses": {
@@ -846,9 +697,7 @@ enum OpenAPIDocument {
                 "$ref": "#/components/headers/ETag"
               },
               "Cache-Control": {
-                "schema": {
-                  "type": "string"
-                }
+                "$ref": "#/components/headers/CacheControl"
               }
             },
             "content": {
@@ -892,12 +741,7 @@ enum OpenAPIDocument {
         ],
         "parameters": [
           {
-            "name": "If-None-Match",
-            "in": "header",
-            "schema": {
-              "type": "string"
-            },
-            "description": "An ETag from an earlier answer: 304 when unchanged."
+            "$ref": "#/components/parameters/IfNoneMatch"
           }
         ],
         "responses": {
@@ -908,9 +752,7 @@ enum OpenAPIDocument {
                 "$ref": "#/components/headers/ETag"
               },
               "Cache-Control": {
-                "schema": {
-                  "type": "string"
-                }
+                "$ref": "#/components/headers/CacheControl"
               }
             },
             "content": {
@@ -973,6 +815,45 @@ enum OpenAPIDocument {
         "description": "An API key with scope 'read'."
       }
     },
+    "parameters": {
+      "Id": {
+        "name": "id",
+        "in": "path",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "minLength": 1
+        },
+        "description": "Percent-encoded id, e.g. anna%40example.org."
+      },
+      "IfNoneMatch": {
+        "name": "If-None-Match",
+        "in": "header",
+        "schema": {
+          "type": "string"
+        },
+        "description": "An ETag from an earlier answer: 304 when unchanged."
+      },
+      "Limit": {
+        "name": "limit",
+        "in": "query",
+        "schema": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 1000,
+          "default": 100
+        },
+        "description": "Items per page (1–1000)."
+      },
+      "Cursor": {
+        "name": "cursor",
+        "in": "query",
+        "schema": {
+          "type": "string"
+        },
+        "description": "next_cursor of the previous page."
+      }
+    },
     "headers": {
       "ETag": {
         "description": "Send it back in If-None-Match: 304 while the resource is unchanged.",
@@ -985,6 +866,12 @@ enum OpenAPIDocument {
         "schema": {
           "type": "integer"
         }
+      },
+      "CacheControl": {
+        "schema": {
+          "type": "string"
+        },
+        "description": "How long the answer may be kept."
       }
     },
     "responses": {
