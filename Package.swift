@@ -57,10 +57,13 @@ let package = Package(
             exclude: ["default-rules.yaml"],
             swiftSettings: swiftSettings
         ),
+        // The tracking routes' HTTP/1.1 request scanner: no dependencies, so the fuzzer builds it alone.
+        .target(name: "SpurHTTP1", swiftSettings: swiftSettings),
         .target(
             name: "SpurHTTP",
             dependencies: [
                 "SpurCore",
+                "SpurHTTP1",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -119,7 +122,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Fuzz targets for the parsers that take untrusted bytes (scripts/reliability.sh).
-        .executableTarget(name: "spur-fuzz", dependencies: ["SpurCore"], swiftSettings: swiftSettings),
+        .executableTarget(name: "spur-fuzz", dependencies: ["SpurCore", "SpurHTTP1"], swiftSettings: swiftSettings),
         .testTarget(name: "SpurCoreTests", dependencies: ["SpurCore"], swiftSettings: swiftSettings),
         .testTarget(name: "SpurAggregateTests", dependencies: ["SpurAggregate", "SpurCore"], swiftSettings: swiftSettings),
         .testTarget(
@@ -139,7 +142,9 @@ let package = Package(
                 "SpurCore",
                 "SpurAggregate",
                 "SpurWebhooks",
+                "SpurHTTP1",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),

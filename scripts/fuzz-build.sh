@@ -2,7 +2,7 @@
 # Builds spur-fuzz with libFuzzer (coverage-guided) in its own build directory and prints the
 # path of the binary. Run a target with its corpus:
 #   SPUR_FUZZ_TARGET=token "$(scripts/fuzz-build.sh)" Tests/Fuzz/corpus/token -max_total_time=60
-# Targets: token frame html beacon query (Sources/spur-fuzz/FuzzTarget.swift).
+# Targets: token frame html beacon query http (Sources/spur-fuzz/FuzzTarget.swift).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCRATCH=.build/fuzz

@@ -524,7 +524,7 @@ def fuzz(fuzzer, seconds):
     corpus_root = os.path.join(ROOT, "Tests", "Fuzz", "corpus")
     crash_root = os.path.join(ROOT, "Tests", "Fuzz", "crashers")
     libfuzzer = fuzzer.endswith("-libfuzzer")
-    for target in ["token", "frame", "html", "beacon", "query"]:
+    for target in ["token", "frame", "html", "beacon", "query", "http"]:
         corpus = os.path.join(corpus_root, target)
         os.makedirs(corpus, exist_ok=True)
         crashers = os.path.join(crash_root, target)

@@ -1,5 +1,6 @@
 import Foundation
 import SpurCore
+import SpurHTTP1
 
 /// What `spur-fuzz` exercises. Each target feeds untrusted bytes to one parser and checks the
 /// invariants that parser promises; a broken invariant stops the process like a crash would, so
@@ -16,6 +17,9 @@ enum FuzzTarget: String, CaseIterable {
     case beacon
     /// `/p.gif` query strings: same round trip for site pixel events.
     case query
+    /// Raw request bytes for the collector's fast path (`RequestScanner`): never crashes, and
+    /// its decisions are consistent — see `http(_:)`.
+    case http
 
     static let keyring = try! Keyring(parsing: "f1:fuzz-secret-0123456789abcdef")
 
@@ -26,6 +30,7 @@ enum FuzzTarget: String, CaseIterable {
         case .html: Self.html(data)
         case .beacon: Self.beacon(data)
         case .query: Self.query(data)
+        case .http: Self.http(data)
         }
     }
 
@@ -101,5 +106,36 @@ enum FuzzTarget: String, CaseIterable {
         e.title = query["title"]
         e.referrer = query["ref"]
         roundTrip(e)
+    }
+
+    private static let scanner = RequestScanner(maxTargetBytes: 512, maxHeadBytes: 2048, maxFields: 16)
+    private static let crlf2: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A]
+
+    /// What the scanner promises, whatever the bytes (the agreement with NIO's parser is
+    /// ScannerDifferentialTests): an accepted head is well-formed and ends in CRLF CRLF; every
+    /// proper prefix of it is merely incomplete, and bytes after it do not change it; what is
+    /// declined stays declined however the bytes go on.
+    private static func http(_ data: [UInt8]) {
+        switch scanner.scan(data) {
+        case .request(let request, let length):
+            check(length > 0 && length <= data.count, "head length \(length) outside the input")
+            let head = Array(data[..<length])
+            check(head.suffix(4).elementsEqual(crlf2), "an accepted head does not end in CRLF CRLF")
+            check(head.starts(with: Array("GET /".utf8)) || head.starts(with: Array("HEAD /".utf8)), "an accepted method is not GET or HEAD")
+            check(request.target.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != 0x23 }, "an accepted target has bytes it may not")
+            check(request.target.utf8.count <= scanner.maxTargetBytes, "an accepted target is over the limit")
+            check(request.fieldCount >= 1 && request.fieldCount <= scanner.maxFields, "field count \(request.fieldCount)")
+            check(!head.contains(0) && !head.contains(0x7F), "an accepted head holds NUL or DEL")
+            check(scanner.scan(head) == .request(request, length: length), "the head alone scans differently")
+            // Each proper prefix (every one for short heads, a sample for long ones) waits for more.
+            let step = max(1, length / 64)
+            for cut in stride(from: 1, to: length, by: step) {
+                check(scanner.scan(Array(head[..<cut])) == .incomplete, "a prefix of \(cut) bytes is not incomplete")
+            }
+        case .unsupported:
+            check(scanner.scan(data + crlf2) == .unsupported, "a declined input was taken once more bytes came")
+        case .incomplete:
+            break
+        }
     }
 }

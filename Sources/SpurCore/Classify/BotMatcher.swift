@@ -4,9 +4,9 @@ import Synchronization
 /// Whether a user agent is a bot's: isbot's patterns (`BotPatternList`, generated from the
 /// public list by scripts/generate-bot-patterns.py) as one case-insensitive regular expression,
 /// plus Spur's own substrings (`BotUserAgents`) and the operator's (`--bot-patterns-file`).
-/// This runs for every hit: the substrings are checked in one pass first, and the regular
-/// expression's answer is cached per user agent (browsers send few distinct ones), in a cache
-/// of bounded size that starts over when full.
+/// This runs for every hit: the answer is cached per user agent (browsers send few distinct
+/// ones), in a cache of bounded size that starts over when full; on a miss the substrings are
+/// checked in one pass before the regular expression.
 final class BotMatcher: Sendable {
     private let substringsByFirstByte: [[[UInt8]]]
     private let expression: NSRegularExpression?
@@ -23,10 +23,9 @@ final class BotMatcher: Sendable {
     }
 
     func isBot(_ userAgent: String) -> Bool {
-        if containsSubstring(userAgent) { return true }
         if let known = cache.withLock({ $0[userAgent] }) { return known }
         let range = NSRange(userAgent.startIndex..., in: userAgent)
-        let bot = expression?.firstMatch(in: userAgent, range: range) != nil
+        let bot = containsSubstring(userAgent) || expression?.firstMatch(in: userAgent, range: range) != nil
         cache.withLock { c in
             if c.count >= Self.cacheSize { c.removeAll(keepingCapacity: true) }
             c[userAgent] = bot

@@ -31,6 +31,9 @@ public struct EventFlags: OptionSet, Sendable, Hashable {
 
     public var names: [String] { Self.names.filter { contains($0.0) }.map(\.1) }
 
+    /// Every flag's name.
+    public static var allNames: [String] { names.map(\.1) }
+
     public init(names: [String]) {
         var flags = EventFlags()
         for (flag, name) in Self.names where names.contains(name) { flags.insert(flag) }

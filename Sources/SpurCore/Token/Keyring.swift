@@ -84,9 +84,10 @@ public struct Keyring: Sendable {
 
     /// Verifies a token string and returns its content; throws `.token(why)`.
     public func verify(_ text: Substring) throws(SpurError) -> LinkToken {
-        guard text.utf8.count <= Self.maxTokenLength, let dot = text.firstIndex(of: "."),
-            let payload = Base64URL.decode(text[..<dot].utf8),
-            let tag = Base64URL.decode(text[text.index(after: dot)...].utf8), tag.count == Self.tagLength,
+        let bytes = text.utf8
+        guard bytes.count <= Self.maxTokenLength, let dot = bytes.firstIndex(of: UInt8(ascii: ".")),
+            let payload = Base64URL.decode(bytes[..<dot]),
+            let tag = Base64URL.decode(bytes[bytes.index(after: dot)...]), tag.count == Self.tagLength,
             let (keyID, token) = LinkToken.parse(payload: payload)
         else { throw .token(.malformed) }
         guard let key = keys.first(where: { $0.id == keyID }) else { throw .token(.unknownKey) }

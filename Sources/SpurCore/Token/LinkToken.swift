@@ -154,19 +154,28 @@ public enum TargetURL {
     static func problem(_ url: String) -> String? {
         if url.utf8.count > maxLength { return "target URL is longer than \(maxLength) bytes" }
         if url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) { return "target URL contains spaces or control characters" }
-        let lower = url.lowercased()
-        guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
+        // On the bytes, as browsers read a URL (code points, not grapheme clusters); every
+        // redirect checks its verified token's target, so this runs per click.
+        let bytes = url.utf8
+        let lower = bytes.prefix(8).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        let schemeLength: Int
+        if lower.starts(with: "http://".utf8) {
+            schemeLength = 7
+        } else if lower.starts(with: "https://".utf8) {
+            schemeLength = 8
+        } else {
             return "target URL must be an absolute http:// or https:// URL"
         }
-        let rest = url.drop(while: { $0 != ":" }).dropFirst(3)
-        let authority = rest.prefix(while: { $0 != "/" && $0 != "?" && $0 != "#" })
+        let authority = bytes.dropFirst(schemeLength).prefix { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
         // Browsers read a backslash as '/', other parsers as part of the host or user name: the
         // two would send the click to different hosts.
-        if authority.contains("\\") { return "target URL has a backslash before its path; write '/'" }
+        if authority.contains(UInt8(ascii: "\\")) { return "target URL has a backslash before its path; write '/'" }
         // `https://shop.example@evil.example/` goes to evil.example: a phishing pattern.
-        if authority.contains("@") { return "target URL has a user name or password before its host" }
-        let host = authority.hasPrefix("[") ? authority.prefix(while: { $0 != "]" }) : authority.prefix(while: { $0 != ":" })
-        if host.isEmpty || host == "[" { return "target URL has no host" }
+        if authority.contains(UInt8(ascii: "@")) { return "target URL has a user name or password before its host" }
+        let host =
+            authority.first == UInt8(ascii: "[")
+            ? authority.prefix { $0 != UInt8(ascii: "]") } : authority.prefix { $0 != UInt8(ascii: ":") }
+        if host.isEmpty || host.elementsEqual("[".utf8) { return "target URL has no host" }
         return nil
     }
 }

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import SpurCore
+import SpurHTTP1
 
 /// What ingest needs to know about a request, read once from its headers.
 struct RequestFacts {
@@ -9,6 +10,9 @@ struct RequestFacts {
     static let optOutCookie = "spur_optout"
     /// Set by `POST /consent` when the person granted consent to site tracking (docs/consent.md).
     static let consentCookie = "spur_consent"
+    private static let visitorPrefix = Array((visitorCookie + "=").utf8)
+    private static let optOutPair = Array((optOutCookie + "=1").utf8)
+    private static let consentPair = Array((consentCookie + "=1").utf8)
 
     /// Answered but not recorded: HEAD and prefetch/preview requests.
     var isNotAHit: Bool
@@ -30,24 +34,24 @@ struct RequestFacts {
         self.init(request.head, remoteAddress: context.remoteAddress, configuration: configuration, resolver: resolver)
     }
 
-    init(_ head: HTTPRequest, remoteAddress: SocketAddress?, configuration: CollectorConfiguration, resolver: ClientAddressResolver) {
-        let headers = head.headerFields
-        isNotAHit = head.method == .head || Self.isPrefetch(headers)
+    init(_ head: some TrackingHead, remoteAddress: SocketAddress?, configuration: CollectorConfiguration, resolver: ClientAddressResolver) {
+        isNotAHit = head.isHEAD || Self.isPrefetch(head)
         var visitor: String?
         var optedOut = false
         var consented = false
-        for header in headers[values: .cookie] {
-            for pair in header.split(separator: ";") {
+        for header in head.cookieFields {
+            // On the UTF-8 bytes: this runs for every hit.
+            for pair in header.utf8.split(separator: UInt8(ascii: ";")) {
                 // Optional whitespace around each pair (RFC 6265 clients send "a=1; b=2", some "a=1 ;b=2").
                 var trimmed = pair
-                while let c = trimmed.first, c == " " || c == "\t" { trimmed = trimmed.dropFirst() }
-                while let c = trimmed.last, c == " " || c == "\t" { trimmed = trimmed.dropLast() }
-                if trimmed.hasPrefix(Self.visitorCookie + "=") {
-                    let value = trimmed.dropFirst(Self.visitorCookie.count + 1)
+                while let c = trimmed.first, c == 0x20 || c == 0x09 { trimmed = trimmed.dropFirst() }
+                while let c = trimmed.last, c == 0x20 || c == 0x09 { trimmed = trimmed.dropLast() }
+                if trimmed.starts(with: Self.visitorPrefix) {
+                    let value = Substring(trimmed.dropFirst(Self.visitorPrefix.count))
                     if VisitorID.isValid(value) { visitor = String(value) }
-                } else if trimmed == Self.optOutCookie + "=1" {
+                } else if trimmed.elementsEqual(Self.optOutPair) {
                     optedOut = true
-                } else if trimmed == Self.consentCookie + "=1" {
+                } else if trimmed.elementsEqual(Self.consentPair) {
                     consented = true
                 }
             }
@@ -57,12 +61,12 @@ struct RequestFacts {
         mayIdentify = consented || configuration.consent == .notRequired
         // Without consent the visitor cookie is not even read (TDDDG § 25 covers reading too).
         self.visitor = mayIdentify ? visitor : nil
-        doesNotWantTracking = optedOut || headers[.dnt] == "1" || headers[.secGPC] == "1"
-        userAgent = headers[.userAgent].map { Self.clean($0) }
-        referrer = headers[.referer].map { Self.clean($0) }
+        doesNotWantTracking = optedOut || head.field(.dnt) == "1" || head.field(.secGPC) == "1"
+        userAgent = head.field(.userAgent).map { Self.clean($0) }
+        referrer = head.field(.referer).map { Self.clean($0) }
         var peer: IPAddress?
         if let remoteAddress { peer = Self.peer(remoteAddress) }
-        let client = resolver.resolve(peer: peer, forwardedFor: headers[values: .xForwardedFor])
+        let client = resolver.resolve(peer: peer, forwardedFor: head.forwardedForFields)
         ip = configuration.ipStorage.stored(client)
         network = client?.truncated.description
     }
@@ -83,10 +87,10 @@ struct RequestFacts {
         }
     }
 
-    private static func isPrefetch(_ headers: HTTPFields) -> Bool {
-        if let purpose = headers[.secPurpose] ?? headers[.purpose], purpose.contains("prefetch") { return true }
-        if let x = headers[.xPurpose], x.lowercased().contains("preview") || x.lowercased().contains("prefetch") { return true }
-        if let moz = headers[.xMoz], moz.lowercased().contains("prefetch") { return true }
+    private static func isPrefetch(_ head: some TrackingHead) -> Bool {
+        if let purpose = head.field(.secPurpose) ?? head.field(.purpose), purpose.contains("prefetch") { return true }
+        if let x = head.field(.xPurpose), x.lowercased().contains("preview") || x.lowercased().contains("prefetch") { return true }
+        if let moz = head.field(.xMoz), moz.lowercased().contains("prefetch") { return true }
         return false
     }
 

@@ -15,6 +15,18 @@ enum Responses {
     static let noStore = "no-store, no-cache, must-revalidate, private"
 
     static func pixel(setCookies: [String] = []) -> PlainResponse {
+        setCookies.isEmpty ? plainPixel : makePixel(setCookies: setCookies)
+    }
+
+    /// The pixel without cookies, the most frequent answer of all, made once; the raw fast path
+    /// sends it as bytes made once too (`ResponseBytes`).
+    static let plainPixel: PlainResponse = {
+        var pixel = makePixel(setCookies: [])
+        pixel.isPlainPixel = true
+        return pixel
+    }()
+
+    private static func makePixel(setCookies: [String]) -> PlainResponse {
         var headers: HTTPFields = [
             .contentType: "image/gif",
             .cacheControl: noStore,
@@ -75,11 +87,13 @@ enum Responses {
 }
 
 /// A complete response held in memory, so both the router and the event-loop fast path
-/// (`TrackingFastPath`) can send it.
+/// (`TrackingScannerHandler`) can send it.
 struct PlainResponse: Sendable {
     var status: HTTPResponse.Status
     var headers: HTTPFields
     var body: ByteBuffer
+    /// `Responses.plainPixel`, whose bytes are made once.
+    var isPlainPixel = false
 
     var response: Response {
         Response(status: status, headers: headers, body: .init(byteBuffer: body))

@@ -1,13 +1,14 @@
 import HTTPTypes
 import NIOCore
 import SpurCore
+import SpurHTTP1
 
 /// The tracking endpoints' logic: email opens (`/o/{token}.gif`), click/download redirects
 /// (`/c/{token}`) and the no-JS site pixel (`/p.gif`). Pixels are always pixels; a redirect
 /// happens only for a valid signed token.
 ///
 /// It works on the bare request head, so the router and the event-loop fast path
-/// (`TrackingFastPath`) answer exactly alike.
+/// (`TrackingScannerHandler`) answer exactly alike.
 struct Tracker: Sendable {
     /// The three tracking routes.
     enum Route {
@@ -17,18 +18,21 @@ struct Tracker: Sendable {
 
         /// The route of a request target (path plus query), or nil if it is not a tracking one.
         init?(target: Substring) {
-            let path = target.firstIndex(of: "?").map { target[..<$0] } ?? target
-            if path == "/p.gif" {
+            // On the UTF-8 bytes: per request, Character indexing cost more than the answer's bytes.
+            let bytes = target.utf8
+            let path = bytes.firstIndex(of: UInt8(ascii: "?")).map { bytes[..<$0] } ?? bytes[...]
+            if path.elementsEqual("/p.gif".utf8) {
                 self = .pageview
                 return
             }
-            guard path.utf8.count > 3, !path.dropFirst(3).contains("/") else { return nil }
-            if path.hasPrefix("/o/") {
-                self = .open(file: path.dropFirst(3))
-            } else if path.hasPrefix("/c/") {
-                self = .click(token: path.dropFirst(3))
-            } else {
-                return nil
+            guard path.count > 3, path.first == UInt8(ascii: "/"), path.dropFirst(2).first == UInt8(ascii: "/"),
+                !path.dropFirst(3).contains(UInt8(ascii: "/"))
+            else { return nil }
+            let rest = Substring(path.dropFirst(3))
+            switch path.dropFirst().first {
+            case UInt8(ascii: "o"): self = .open(file: rest)
+            case UInt8(ascii: "c"): self = .click(token: rest)
+            default: return nil
             }
         }
 
@@ -44,8 +48,10 @@ struct Tracker: Sendable {
 
     let ingest: Ingestor
 
-    func answer(_ route: Route, _ head: HTTPRequest, remoteAddress: SocketAddress?) -> PlainResponse {
-        let query = head.path.flatMap { path in path.firstIndex(of: "?").map { path[path.index(after: $0)...] } }
+    func answer(_ route: Route, _ head: some TrackingHead, remoteAddress: SocketAddress?) -> PlainResponse {
+        let query = head.requestTarget.flatMap { target in
+            target.utf8.firstIndex(of: UInt8(ascii: "?")).map { Substring(target.utf8[target.utf8.index(after: $0)...]) }
+        }
         switch route {
         case .open(let file): return open(file, head, remoteAddress, query)
         case .click(let token): return click(token, head, remoteAddress, query)
@@ -53,17 +59,17 @@ struct Tracker: Sendable {
         }
     }
 
-    private func open(_ file: Substring, _ head: HTTPRequest, _ remote: SocketAddress?, _ query: Substring?) -> PlainResponse {
-        guard file.hasSuffix(".gif") else {
+    private func open(_ file: Substring, _ head: some TrackingHead, _ remote: SocketAddress?, _ query: Substring?) -> PlainResponse {
+        guard file.utf8.count >= 4, file.utf8.suffix(4).elementsEqual(".gif".utf8) else {
             return PlainResponse(status: .notFound, headers: Self.notFoundHeaders, body: Self.notFound)
         }
-        guard let token = try? ingest.keyring.verify(file.dropLast(4)), token.kind == .open else {
+        guard let token = try? ingest.keyring.verify(Substring(file.utf8.dropLast(4))), token.kind == .open else {
             ingest.metrics.notRecorded("invalid_token")
             return Responses.pixel()
         }
         let facts = facts(head, remote)
         if facts.isNotAHit {
-            ingest.metrics.notRecorded(head.method == .head ? "head" : "prefetch")
+            ingest.metrics.notRecorded(head.isHEAD ? "head" : "prefetch")
             return Responses.pixel()
         }
         guard ingest.admission.admitMail(now: ingest.configuration.clock()) else {
@@ -81,18 +87,18 @@ struct Tracker: Sendable {
         return Responses.pixel()
     }
 
-    private func click(_ text: Substring, _ head: HTTPRequest, _ remote: SocketAddress?, _ query: Substring?) -> PlainResponse {
+    private func click(_ text: Substring, _ head: some TrackingHead, _ remote: SocketAddress?, _ query: Substring?) -> PlainResponse {
         guard let token = try? ingest.keyring.verify(text), token.kind != .open, let target = token.url else {
             ingest.metrics.notRecorded("invalid_token")
-            let language = PageLanguage(head.headerFields)
+            let language = PageLanguage(acceptLanguage: head.field(.acceptLanguage))
             let text = PageText.brokenLink(language)
             return Responses.html(.badRequest, title: text.title, message: text.message, language: language)
         }
         let facts = facts(head, remote)
         let visitor = ingest.visitor(for: facts)
         if facts.isNotAHit {
-            ingest.metrics.notRecorded(head.method == .head ? "head" : "prefetch")
-            if head.method == .head {
+            ingest.metrics.notRecorded(head.isHEAD ? "head" : "prefetch")
+            if head.isHEAD {
                 ingest.classifier.noteHead(
                     campaign: token.campaign, lead: lead(of: token, query), url: target, ip: facts.ip,
                     atMillis: ingest.configuration.clock())
@@ -120,10 +126,10 @@ struct Tracker: Sendable {
         return Responses.redirect(to: target, setCookies: visitor?.setCookie.map { [$0] } ?? [])
     }
 
-    private func pageview(_ head: HTTPRequest, _ remote: SocketAddress?, _ queryText: Substring?) -> PlainResponse {
+    private func pageview(_ head: some TrackingHead, _ remote: SocketAddress?, _ queryText: Substring?) -> PlainResponse {
         let facts = facts(head, remote)
         if facts.isNotAHit {
-            ingest.metrics.notRecorded(head.method == .head ? "head" : "prefetch")
+            ingest.metrics.notRecorded(head.isHEAD ? "head" : "prefetch")
             return Responses.pixel()
         }
         let query = QueryString.parse(queryText)
@@ -186,7 +192,7 @@ struct Tracker: Sendable {
         return (lead, .unsignedLead)
     }
 
-    private func facts(_ head: HTTPRequest, _ remote: SocketAddress?) -> RequestFacts {
+    private func facts(_ head: some TrackingHead, _ remote: SocketAddress?) -> RequestFacts {
         RequestFacts(head, remoteAddress: remote, configuration: ingest.configuration, resolver: ingest.resolver)
     }
 

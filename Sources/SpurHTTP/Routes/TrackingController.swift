@@ -2,8 +2,8 @@ import HTTPTypes
 import Hummingbird
 
 /// Routes the tracking endpoints through the router. Most of their requests never get here:
-/// `TrackingFastPath` answers them on the event loop; the router takes the rest (pipelined
-/// behind another request, over-long, `Connection: close`).
+/// `TrackingScannerHandler` answers them from the raw bytes; the router takes the rest (on a
+/// connection already handed to Hummingbird, HTTP/1.0, over-long, anything unusual).
 struct TrackingController: Sendable {
     let tracker: Tracker
 

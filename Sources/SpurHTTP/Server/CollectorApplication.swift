@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import SpurCore
+import SpurHTTP1
 
 /// Builds the collector: routes, middleware, the event log service and the HTTP server.
 public enum CollectorApplication {
@@ -40,18 +41,21 @@ public enum CollectorApplication {
         let registry = ConnectionRegistry(cap: configuration.connectionCap, metrics: ingest.metrics)
         var http1 = HTTP1Channel.Configuration(
             additionalChannelHandlers: [
-                RequestTimeoutHandler(timeout: timeout, headTimeout: headTimeout, registry: registry),
-                TrackingFastPath(
-                    tracker: tracker, maxURIBytes: configuration.maxURIBytes, maxHeaderBytes: configuration.maxHeaderBytes),
+                RequestTimeoutHandler(timeout: timeout, headTimeout: headTimeout, registry: registry, waitsForHandOff: true)
             ],
             idleTimeout: nil)
+        let fastPath = TrackingScannerHandler.Configuration(
+            tracker: tracker,
+            scanner: RequestScanner(maxTargetBytes: configuration.maxURIBytes, maxHeadBytes: configuration.maxHeaderBytes * 2),
+            maxHeaderBytes: configuration.maxHeaderBytes, headTimeout: headTimeout, registry: registry)
         // Above our own 414/431 answers, NIO's parser refuses outright.
         http1.httpDecoder = .init(
             maxHeaderFieldSize: max(configuration.maxHeaderBytes, configuration.maxURIBytes) * 4,
             maxHeaderListSize: configuration.maxHeaderBytes * 4, maxHeaderFieldCount: 200)
         let configured = http1
         let server = HTTPServerBuilder { responder in
-            GuardedHTTP1Channel(inner: HTTP1Channel(responder: responder, configuration: configured), registry: registry)
+            GuardedHTTP1Channel(
+                inner: HTTP1Channel(responder: responder, configuration: configured), registry: registry, fastPath: fastPath)
         }
         return Application(
             router: router,

@@ -19,6 +19,10 @@ public final class CollectorMetrics: EventLogObserver, Sendable {
     private let ready: CoreMetrics.Gauge
     /// Counters by label and dimensions, so the request path does not rebuild them.
     private let counters = Mutex<[String: CoreMetrics.Counter]>([:])
+    /// The counters every tracking request touches, made once: no key to build, no lock.
+    private let trackingRequests: [String: [Int: CoreMetrics.Counter]]
+    private let eventsByType: [EventType: CoreMetrics.Counter]
+    private let eventsByFlag: [String: CoreMetrics.Counter]
 
     private func counter(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
         var key = label
@@ -47,19 +51,37 @@ public final class CollectorMetrics: EventLogObserver, Sendable {
         queueEvents = CoreMetrics.Gauge(label: "spur_queue_events", factory: factory)
         queueBytes = CoreMetrics.Gauge(label: "spur_queue_bytes", factory: factory)
         ready = CoreMetrics.Gauge(label: "spur_ready", factory: factory)
+        var tracking: [String: [Int: CoreMetrics.Counter]] = [:]
+        for route in ["open", "click", "pixel"] {
+            for status in [200, 302, 400, 404] {
+                tracking[route, default: [:]][status] = Counter(
+                    label: "spur_http_requests_total", dimensions: [("route", route), ("status", String(status))], factory: factory)
+            }
+        }
+        trackingRequests = tracking
+        eventsByType = Dictionary(
+            uniqueKeysWithValues: EventType.allCases.map {
+                ($0, Counter(label: "spur_events_total", dimensions: [("type", $0.rawValue)], factory: factory))
+            })
+        eventsByFlag = Dictionary(
+            uniqueKeysWithValues: EventFlags.allNames.map {
+                ($0, Counter(label: "spur_event_flags_total", dimensions: [("flag", $0)], factory: factory))
+            })
         for reason in DropReason.allCases {
             Counter(label: "spur_events_dropped_total", dimensions: [("reason", reason.rawValue)], factory: factory).increment(by: 0)
         }
     }
 
     func request(route: String, status: Int) {
+        if let known = trackingRequests[route]?[status] { return known.increment() }
         counter("spur_http_requests_total", [("route", route), ("status", String(status))]).increment()
     }
 
     func recorded(_ event: Event) {
-        counter("spur_events_total", [("type", event.type.rawValue)]).increment()
+        eventsByType[event.type]?.increment()
+        guard !event.flags.isEmpty else { return }
         for flag in event.flags.names {
-            counter("spur_event_flags_total", [("flag", flag)]).increment()
+            (eventsByFlag[flag] ?? counter("spur_event_flags_total", [("flag", flag)])).increment()
         }
     }
 

@@ -3,20 +3,25 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// Hummingbird's HTTP/1 child channel with `ConnectionGuardHandler` in front of its parser: the
-/// connection cap acts before any byte is parsed, and HTTP/1.0 is seen before its version is
-/// lost in the conversion to HTTP types.
+/// Hummingbird's HTTP/1 child channel with `ConnectionGuardHandler` and the tracking routes' raw
+/// fast path (`TrackingScannerHandler`) in front of its parser: the connection cap acts before
+/// any byte is parsed, HTTP/1.0 is seen before its version is lost in the conversion to HTTP
+/// types, and pixels and redirects never reach NIO's parser.
 struct GuardedHTTP1Channel: ServerChildChannel {
     typealias Value = HTTP1Channel.Value
     let inner: HTTP1Channel
     let registry: ConnectionRegistry
+    let fastPath: TrackingScannerHandler.Configuration
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        channel.eventLoop.makeCompletedFuture {
-            try channel.pipeline.syncOperations.addHandler(ConnectionGuardHandler(registry: registry), position: .first)
+        let guardHandler = ConnectionGuardHandler(registry: registry)
+        return channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.addHandler(guardHandler, position: .first)
         }.flatMap { inner.setup(channel: channel, logger: logger) }.flatMapThrowing { value in
             // Right after NIO's parser, before the conversion to HTTP types: the version is still known.
             let parser = try channel.pipeline.syncOperations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            // Right after the guard, in front of NIO's response encoder too: it writes bytes.
+            try channel.pipeline.syncOperations.addHandler(TrackingScannerHandler(fastPath), position: .after(guardHandler))
             try channel.pipeline.syncOperations.addHandler(MissingHostHandler(), position: .after(parser))
             return value
         }

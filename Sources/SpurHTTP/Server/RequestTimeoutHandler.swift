@@ -24,14 +24,24 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var scheduled: Scheduled<Void>?
     private var scheduledAt: NIODeadline?
 
-    init(timeout: TimeAmount, headTimeout: TimeAmount? = nil, registry: ConnectionRegistry? = nil) {
+    /// Whether the timers start only when `TrackingScannerHandler` hands the connection over.
+    private let waitsForHandOff: Bool
+
+    init(timeout: TimeAmount, headTimeout: TimeAmount? = nil, registry: ConnectionRegistry? = nil, waitsForHandOff: Bool = false) {
         self.timeout = timeout
         self.headTimeout = headTimeout ?? timeout
         self.registry = registry
+        self.waitsForHandOff = waitsForHandOff
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        arm(context)
+        if !waitsForHandOff { arm(context) }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // The head being read when the scanner gave up gets a full head timeout from here.
+        if event is TrackingScannerHandler.HandedOff { arm(context) }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
