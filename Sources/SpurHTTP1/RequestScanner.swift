@@ -48,8 +48,9 @@ public struct ScannedRequest: Equatable, Sendable {
     public var target: String
     /// `Connection: close` was sent: the connection ends after the answer.
     public var closes = false
-    /// The single-valued fields the routes read, by `Field.rawValue`.
-    public var fields: [String?] = Array(repeating: nil, count: Field.allCases.count)
+    /// The single-valued fields the routes read (stored one by one: an array would be one more
+    /// allocation per request).
+    private var userAgent, referer, acceptLanguage, dnt, secGPC, secPurpose, purpose, xPurpose, xMoz: String?
     /// Every `Cookie` and `X-Forwarded-For` field value, in order.
     public var cookies: [String] = []
     public var forwardedFor: [String] = []
@@ -59,11 +60,43 @@ public struct ScannedRequest: Equatable, Sendable {
     public var fieldCount = 0
 
     /// Fields read by the tracking routes that must appear at most once.
-    public enum Field: Int, CaseIterable, Sendable {
+    public enum Field: CaseIterable, Sendable {
         case userAgent, referer, acceptLanguage, dnt, secGPC, secPurpose, purpose, xPurpose, xMoz
     }
 
-    public subscript(field: Field) -> String? { fields[field.rawValue] }
+    public subscript(field: Field) -> String? {
+        get {
+            switch field {
+            case .userAgent: userAgent
+            case .referer: referer
+            case .acceptLanguage: acceptLanguage
+            case .dnt: dnt
+            case .secGPC: secGPC
+            case .secPurpose: secPurpose
+            case .purpose: purpose
+            case .xPurpose: xPurpose
+            case .xMoz: xMoz
+            }
+        }
+        set {
+            switch field {
+            case .userAgent: userAgent = newValue
+            case .referer: referer = newValue
+            case .acceptLanguage: acceptLanguage = newValue
+            case .dnt: dnt = newValue
+            case .secGPC: secGPC = newValue
+            case .secPurpose: secPurpose = newValue
+            case .purpose: purpose = newValue
+            case .xPurpose: xPurpose = newValue
+            case .xMoz: xMoz = newValue
+            }
+        }
+    }
+
+    public init(method: Method, target: String) {
+        self.method = method
+        self.target = target
+    }
 }
 
 /// What a field name means to the scanner.
@@ -217,8 +250,8 @@ private struct Cursor {
             case .forwardedFor:
                 request.forwardedFor.append(String(decoding: value, as: UTF8.self))
             case .tracked(let field):
-                guard request.fields[field.rawValue] == nil else { return .unsupported }
-                request.fields[field.rawValue] = String(decoding: value, as: UTF8.self)
+                guard request[field] == nil else { return .unsupported }
+                request[field] = String(decoding: value, as: UTF8.self)
             case .other:
                 break
             }

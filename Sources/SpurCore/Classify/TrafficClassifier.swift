@@ -126,16 +126,22 @@ public final class TrafficClassifier: Sendable {
     public func classifyClick(campaign: String, lead: String?, url: String, ip: String?, userAgent: String?, atMillis now: Int64) -> EventFlags {
         var flags: EventFlags = isBot(userAgent: userAgent) ? [.bot] : []
         let burst = Int64(config.burstSeconds * 1000)
+        let (urlHash, ipHash) = (url.hashValue, ip.hashValue)
         update(key(campaign, lead), now) { r in
             r.clicks.removeAll { now - $0.ts > burst }
-            r.clicks.append((now, url.hashValue))
-            if Set(r.clicks.map(\.url)).count >= config.burstLinks { flags.insert(.scannerSuspect) }
+            r.clicks.append((now, urlHash))
+            // Distinct links among at most a few dozen recent clicks, without building a set per click.
+            if r.clicks.count >= config.burstLinks {
+                let clicks = r.clicks
+                let distinct = clicks.indices.filter { i in !clicks[..<i].contains { $0.url == clicks[i].url } }.count
+                if distinct >= config.burstLinks { flags.insert(.scannerSuspect) }
+            }
             if let open = r.firstOpenMillis, r.firstOpenViaProxy, now - open <= Int64(config.afterProxyOpenSeconds * 1000) {
                 flags.insert(.scannerSuspect)
             }
             let headWindow = Int64(config.headThenGetSeconds * 1000)
             r.heads.removeAll { now - $0.ts > headWindow }
-            if r.heads.contains(where: { $0.url == url.hashValue && $0.ip == ip.hashValue }) { flags.insert(.scannerSuspect) }
+            if r.heads.contains(where: { $0.url == urlHash && $0.ip == ipHash }) { flags.insert(.scannerSuspect) }
         }
         return flags
     }

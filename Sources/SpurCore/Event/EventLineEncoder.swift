@@ -4,7 +4,7 @@
 /// dictionaries, just bytes appended to the batch buffer.
 package enum EventLineEncoder {
     static func encode(_ e: Event, into out: inout [UInt8]) {
-        out.reserveCapacity(out.count + 256)
+        out.reserveCapacity(out.count + 512)
         out.append(contentsOf: #"{"id":"#.utf8)
         appendString(e.id, to: &out)
         out.append(contentsOf: #","ts":"#.utf8)
@@ -75,9 +75,16 @@ package enum EventLineEncoder {
         var s = s
         s.withUTF8 { utf8 in
             var i = 0
+            // Bytes that need no escape are copied in runs: this runs for every field of every hit.
+            var run = 0
             let n = utf8.count
             while i < n {
                 let c = utf8[i]
+                if c >= 0x20 && c != 0x22 && c != 0x5C && c != 0x7F && c != 0xE2 {
+                    i += 1
+                    continue
+                }
+                if run < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<i])) }
                 switch c {
                 case 0x22: out.append(0x5C); out.append(0x22)
                 case 0x5C: out.append(0x5C); out.append(0x5C)
@@ -93,7 +100,9 @@ package enum EventLineEncoder {
                 default: out.append(c)
                 }
                 i += 1
+                run = i
             }
+            if run < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<n])) }
         }
         out.append(0x22)
     }

@@ -31,10 +31,12 @@ struct RequestFacts {
     var referrer: String?
 
     init(_ request: Request, context: CollectorContext, configuration: CollectorConfiguration, resolver: ClientAddressResolver) {
-        self.init(request.head, remoteAddress: context.remoteAddress, configuration: configuration, resolver: resolver)
+        self.init(
+            request.head, peer: Peer(context.remoteAddress, configuration: configuration), configuration: configuration,
+            resolver: resolver)
     }
 
-    init(_ head: some TrackingHead, remoteAddress: SocketAddress?, configuration: CollectorConfiguration, resolver: ClientAddressResolver) {
+    init(_ head: some TrackingHead, peer: Peer, configuration: CollectorConfiguration, resolver: ClientAddressResolver) {
         isNotAHit = head.isHEAD || Self.isPrefetch(head)
         var visitor: String?
         var optedOut = false
@@ -62,18 +64,38 @@ struct RequestFacts {
         // Without consent the visitor cookie is not even read (TDDDG § 25 covers reading too).
         self.visitor = mayIdentify ? visitor : nil
         doesNotWantTracking = optedOut || head.field(.dnt) == "1" || head.field(.secGPC) == "1"
-        userAgent = head.field(.userAgent).map { Self.clean($0) }
-        referrer = head.field(.referer).map { Self.clean($0) }
-        var peer: IPAddress?
-        if let remoteAddress { peer = Self.peer(remoteAddress) }
-        let client = resolver.resolve(peer: peer, forwardedFor: head.forwardedForFields)
-        ip = configuration.ipStorage.stored(client)
-        network = client?.truncated.description
+        // Swift strings are valid UTF-8 already: invalid header bytes became U+FFFD when they were read.
+        userAgent = head.field(.userAgent)
+        referrer = head.field(.referer)
+        let client = resolver.resolve(peer: peer.address, forwardedFor: head.forwardedForFields)
+        if client == peer.address {
+            ip = peer.stored
+            network = peer.network
+        } else {
+            ip = configuration.ipStorage.stored(client)
+            network = client?.truncated.description
+        }
+    }
+}
+
+/// The socket peer's address and the texts stored and rate-limited by, made once per
+/// connection on the raw fast path (per request on the router's).
+struct Peer: Sendable {
+    let address: IPAddress?
+    /// The address as events store it (`--ip`).
+    let stored: String?
+    /// Its network (IPv4 /24, IPv6 /48).
+    let network: String?
+
+    init(_ remoteAddress: SocketAddress?, configuration: CollectorConfiguration) {
+        address = remoteAddress.flatMap(Self.address)
+        stored = configuration.ipStorage.stored(address)
+        network = address?.truncated.description
     }
 
     /// The peer's address bytes straight from the socket address (sockaddr_in: 4 bytes at
     /// offset 4; sockaddr_in6: 16 bytes at offset 8), without formatting and parsing text.
-    private static func peer(_ address: SocketAddress) -> IPAddress? {
+    private static func address(_ address: SocketAddress) -> IPAddress? {
         let (offset, count): (Int, Int)
         switch address {
         case .v4: (offset, count) = (4, 4)
@@ -86,17 +108,14 @@ struct RequestFacts {
             return IPAddress(networkBytes: Array(raw))
         }
     }
+}
 
+extension RequestFacts {
     private static func isPrefetch(_ head: some TrackingHead) -> Bool {
         if let purpose = head.field(.secPurpose) ?? head.field(.purpose), purpose.contains("prefetch") { return true }
         if let x = head.field(.xPurpose), x.lowercased().contains("preview") || x.lowercased().contains("prefetch") { return true }
         if let moz = head.field(.xMoz), moz.lowercased().contains("prefetch") { return true }
         return false
-    }
-
-    /// Header values may carry obs-text bytes; keep them readable and valid.
-    private static func clean(_ value: String) -> String {
-        String(decoding: value.utf8, as: UTF8.self)
     }
 }
 

@@ -15,18 +15,10 @@ enum Responses {
     static let noStore = "no-store, no-cache, must-revalidate, private"
 
     static func pixel(setCookies: [String] = []) -> PlainResponse {
-        setCookies.isEmpty ? plainPixel : makePixel(setCookies: setCookies)
+        PlainResponse(status: .ok, shape: .pixel(setCookies: setCookies), body: gif)
     }
 
-    /// The pixel without cookies, the most frequent answer of all, made once; the raw fast path
-    /// sends it as bytes made once too (`ResponseBytes`).
-    static let plainPixel: PlainResponse = {
-        var pixel = makePixel(setCookies: [])
-        pixel.isPlainPixel = true
-        return pixel
-    }()
-
-    private static func makePixel(setCookies: [String]) -> PlainResponse {
+    static func pixelFields(setCookies: [String]) -> HTTPFields {
         var headers: HTTPFields = [
             .contentType: "image/gif",
             .cacheControl: noStore,
@@ -36,18 +28,24 @@ enum Responses {
             .xContentTypeOptions: "nosniff",
         ]
         for c in setCookies { headers.append(HTTPField(name: .setCookie, value: c)) }
-        return PlainResponse(status: .ok, headers: headers, body: gif)
+        return headers
     }
 
     static func redirect(to location: String, setCookies: [String] = []) -> PlainResponse {
+        PlainResponse(
+            status: .found, shape: .redirect(location: TargetURL.normalized(location), setCookies: setCookies), body: ByteBuffer())
+    }
+
+    /// `location` is normalized already.
+    static func redirectFields(location: String, setCookies: [String]) -> HTTPFields {
         var headers: HTTPFields = [
-            .location: TargetURL.normalized(location),
+            .location: location,
             .cacheControl: "no-store",
             .referrerPolicy: "no-referrer",
             .contentLength: "0",
         ]
         for c in setCookies { headers.append(HTTPField(name: .setCookie, value: c)) }
-        return PlainResponse(status: .found, headers: headers, body: ByteBuffer())
+        return headers
     }
 
     static func text(_ status: HTTPResponse.Status, _ body: String, cache: String = "no-store") -> Response {
@@ -90,10 +88,35 @@ enum Responses {
 /// (`TrackingScannerHandler`) can send it.
 struct PlainResponse: Sendable {
     var status: HTTPResponse.Status
-    var headers: HTTPFields
+    var shape: Shape
     var body: ByteBuffer
-    /// `Responses.plainPixel`, whose bytes are made once.
-    var isPlainPixel = false
+
+    /// The fields, or for the two answers of nearly every tracking hit what makes them: the raw
+    /// fast path writes those straight as bytes (`ResponseBytes`), without building `HTTPFields`.
+    enum Shape: Sendable {
+        case fields(HTTPFields)
+        case pixel(setCookies: [String])
+        /// `location` as it goes into the header (`TargetURL.normalized`).
+        case redirect(location: String, setCookies: [String])
+    }
+
+    init(status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer) {
+        self.init(status: status, shape: .fields(headers), body: body)
+    }
+
+    init(status: HTTPResponse.Status, shape: Shape, body: ByteBuffer) {
+        self.status = status
+        self.shape = shape
+        self.body = body
+    }
+
+    var headers: HTTPFields {
+        switch shape {
+        case .fields(let fields): fields
+        case .pixel(let cookies): Responses.pixelFields(setCookies: cookies)
+        case .redirect(let location, let cookies): Responses.redirectFields(location: location, setCookies: cookies)
+        }
+    }
 
     var response: Response {
         Response(status: status, headers: headers, body: .init(byteBuffer: body))

@@ -48,18 +48,18 @@ struct Tracker: Sendable {
 
     let ingest: Ingestor
 
-    func answer(_ route: Route, _ head: some TrackingHead, remoteAddress: SocketAddress?) -> PlainResponse {
+    func answer(_ route: Route, _ head: some TrackingHead, peer: Peer) -> PlainResponse {
         let query = head.requestTarget.flatMap { target in
             target.utf8.firstIndex(of: UInt8(ascii: "?")).map { Substring(target.utf8[target.utf8.index(after: $0)...]) }
         }
         switch route {
-        case .open(let file): return open(file, head, remoteAddress, query)
-        case .click(let token): return click(token, head, remoteAddress, query)
-        case .pageview: return pageview(head, remoteAddress, query)
+        case .open(let file): return open(file, head, peer, query)
+        case .click(let token): return click(token, head, peer, query)
+        case .pageview: return pageview(head, peer, query)
         }
     }
 
-    private func open(_ file: Substring, _ head: some TrackingHead, _ remote: SocketAddress?, _ query: Substring?) -> PlainResponse {
+    private func open(_ file: Substring, _ head: some TrackingHead, _ peer: Peer, _ query: Substring?) -> PlainResponse {
         guard file.utf8.count >= 4, file.utf8.suffix(4).elementsEqual(".gif".utf8) else {
             return PlainResponse(status: .notFound, headers: Self.notFoundHeaders, body: Self.notFound)
         }
@@ -67,7 +67,7 @@ struct Tracker: Sendable {
             ingest.metrics.notRecorded("invalid_token")
             return Responses.pixel()
         }
-        let facts = facts(head, remote)
+        let facts = facts(head, peer)
         if facts.isNotAHit {
             ingest.metrics.notRecorded(head.isHEAD ? "head" : "prefetch")
             return Responses.pixel()
@@ -87,14 +87,14 @@ struct Tracker: Sendable {
         return Responses.pixel()
     }
 
-    private func click(_ text: Substring, _ head: some TrackingHead, _ remote: SocketAddress?, _ query: Substring?) -> PlainResponse {
+    private func click(_ text: Substring, _ head: some TrackingHead, _ peer: Peer, _ query: Substring?) -> PlainResponse {
         guard let token = try? ingest.keyring.verify(text), token.kind != .open, let target = token.url else {
             ingest.metrics.notRecorded("invalid_token")
             let language = PageLanguage(acceptLanguage: head.field(.acceptLanguage))
             let text = PageText.brokenLink(language)
             return Responses.html(.badRequest, title: text.title, message: text.message, language: language)
         }
-        let facts = facts(head, remote)
+        let facts = facts(head, peer)
         let visitor = ingest.visitor(for: facts)
         if facts.isNotAHit {
             ingest.metrics.notRecorded(head.isHEAD ? "head" : "prefetch")
@@ -126,8 +126,8 @@ struct Tracker: Sendable {
         return Responses.redirect(to: target, setCookies: visitor?.setCookie.map { [$0] } ?? [])
     }
 
-    private func pageview(_ head: some TrackingHead, _ remote: SocketAddress?, _ queryText: Substring?) -> PlainResponse {
-        let facts = facts(head, remote)
+    private func pageview(_ head: some TrackingHead, _ peer: Peer, _ queryText: Substring?) -> PlainResponse {
+        let facts = facts(head, peer)
         if facts.isNotAHit {
             ingest.metrics.notRecorded(head.isHEAD ? "head" : "prefetch")
             return Responses.pixel()
@@ -192,8 +192,8 @@ struct Tracker: Sendable {
         return (lead, .unsignedLead)
     }
 
-    private func facts(_ head: some TrackingHead, _ remote: SocketAddress?) -> RequestFacts {
-        RequestFacts(head, remoteAddress: remote, configuration: ingest.configuration, resolver: ingest.resolver)
+    private func facts(_ head: some TrackingHead, _ peer: Peer) -> RequestFacts {
+        RequestFacts(head, peer: peer, configuration: ingest.configuration, resolver: ingest.resolver)
     }
 
     private static let notFound = ByteBuffer(string: "Not found.\n")

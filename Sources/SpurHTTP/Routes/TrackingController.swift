@@ -14,7 +14,9 @@ struct TrackingController: Sendable {
                     guard let route = Tracker.Route(target: Substring(request.head.path ?? "")) else {
                         return Responses.text(.notFound, "Not found.")
                     }
-                    var response = tracker.answer(route, request.head, remoteAddress: context.remoteAddress).response
+                    var response = tracker.answer(
+                        route, request.head, peer: Peer(context.remoteAddress, configuration: tracker.ingest.configuration)
+                    ).response
                     if method == .head { response.dropBodyForHead() }
                     return response
                 }

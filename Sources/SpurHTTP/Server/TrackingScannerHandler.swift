@@ -41,6 +41,8 @@ final class TrackingScannerHandler: ChannelInboundHandler, RemovableChannelHandl
     /// When the connection is closed unless a request head arrives first.
     private var deadline = NIODeadline.now()
     private var timer: Scheduled<Void>?
+    /// The connection's peer, made at its first answer.
+    private var peer: Peer?
 
     init(_ configuration: Configuration) { self.configuration = configuration }
 
@@ -115,7 +117,8 @@ final class TrackingScannerHandler: ChannelInboundHandler, RemovableChannelHandl
 
     private func answer(_ request: ScannedRequest, _ route: Tracker.Route, _ context: ChannelHandlerContext) -> ByteBuffer {
         let tracker = configuration.tracker
-        let answer = tracker.answer(route, request, remoteAddress: context.channel.remoteAddress)
+        if peer == nil { peer = Peer(context.channel.remoteAddress, configuration: tracker.ingest.configuration) }
+        let answer = tracker.answer(route, request, peer: peer!)
         tracker.ingest.metrics.request(route: route.name, status: answer.status.code)
         return ResponseBytes.encode(
             answer, withBody: request.method != .head, closing: request.closes, allocator: context.channel.allocator)
