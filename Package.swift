@@ -123,7 +123,9 @@ let package = Package(
         ),
         // Fuzz targets for the parsers that take untrusted bytes (scripts/reliability.sh).
         .executableTarget(name: "spur-fuzz", dependencies: ["SpurCore", "SpurHTTP1"], swiftSettings: swiftSettings),
-        .testTarget(name: "SpurCoreTests", dependencies: ["SpurCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SpurCoreTests", dependencies: ["SpurCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
         .testTarget(name: "SpurAggregateTests", dependencies: ["SpurAggregate", "SpurCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SpurConsoleTests",

@@ -164,6 +164,12 @@ private struct Cursor {
         default: return .unsupported
         }
         let targetStart = i
+        // Eight bytes at a time while all are plain target bytes; the loop below looks at the rest.
+        while i + 8 <= count {
+            let w = word(at: i)
+            if Self.hasLess(w, than: 0x21) || w & Self.highBits != 0 || Self.has(w, 0x7F) || Self.has(w, UInt8(ascii: "#")) { break }
+            i += 8
+        }
         while true {
             guard i < count else { return i - targetStart > limits.maxTargetBytes ? .unsupported : .incomplete }
             let b = bytes[i]
@@ -203,19 +209,28 @@ private struct Cursor {
             i += 1
             while i < count, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
             let valueStart = i
-            var valueEnd = i
             // Bytes of obs-text may be invalid UTF-8, which becomes a 3-byte replacement
             // character in the full implementation's strings: counted as 3 for the limit.
             var obsText = 0
+            // Field content: HTAB, SP, VCHAR, obs-text. CTLs (NUL, a bare LF, the CR that ends the
+            // line) and DEL are not: eight bytes at a time while there are none (nor a HTAB), then
+            // byte by byte.
+            while i + 8 <= count {
+                let w = word(at: i)
+                if Self.hasLess(w, than: 0x20) || Self.has(w, 0x7F) { break }
+                obsText += (w & Self.highBits).nonzeroBitCount
+                i += 8
+            }
             while i < count {
                 let b = bytes[i]
                 if b == 0x0D { break }
-                // Field content: HTAB, SP, VCHAR, obs-text. CTLs (NUL, a bare LF) and DEL are not.
                 guard b == 0x09 || (b >= 0x20 && b != 0x7F) else { return .unsupported }
                 i += 1
                 if b >= 0x80 { obsText += 1 }
-                if b != 0x20 && b != 0x09 { valueEnd = i }
             }
+            // Trailing whitespace is not part of the value (RFC 9112 §5.1).
+            var valueEnd = i
+            while valueEnd > valueStart, bytes[valueEnd - 1] == 0x20 || bytes[valueEnd - 1] == 0x09 { valueEnd -= 1 }
             guard i + 1 < count else { return .incomplete }
             guard bytes[i + 1] == 0x0A else { return .unsupported }
             i += 2
@@ -259,6 +274,28 @@ private struct Cursor {
         }
         guard hosts == 1 else { return .unsupported }
         return .request(request, length: i)
+    }
+
+    /// Eight bytes from `offset` (the caller has checked they are there).
+    @inline(__always)
+    func word(at offset: Int) -> UInt64 {
+        bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+    }
+
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highBits: UInt64 = 0x8080_8080_8080_8080
+
+    /// Whether a byte of `w` is below `n` (n ≤ 128), eight at once ("Bit Twiddling Hacks", hasless).
+    @inline(__always)
+    static func hasLess(_ w: UInt64, than n: UInt8) -> Bool {
+        (w &- ones &* UInt64(n)) & ~w & highBits != 0
+    }
+
+    /// Whether a byte of `w` equals `b`.
+    @inline(__always)
+    static func has(_ w: UInt64, _ b: UInt8) -> Bool {
+        let x = w ^ (ones &* UInt64(b))
+        return (x &- ones) & ~x & highBits != 0
     }
 
     /// tchar (RFC 9110 §5.6.2).

@@ -1,3 +1,4 @@
+import Crypto
 import Testing
 
 @testable import SpurCore
@@ -5,6 +6,20 @@ import Testing
 @Suite struct TokenTests {
     let keyring = try! Keyring(parsing: "k1:0123456789abcdef0123456789abcdef\n")
     let click = LinkToken(kind: .click, campaign: "nl-2026-11", lead: "lead-42", url: "https://shop.example/paint?a=1&b=2")
+
+    /// The keyed SHA-256 states give what swift-crypto's HMAC gives, for short, block-sized and
+    /// long keys (hashed first) and payloads around the block size.
+    @Test func theMACIsHMACSHA256() {
+        for keyLength in [16, 32, 63, 64, 65, 100] {
+            let keyBytes = (0..<keyLength).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ keyLength) }
+            let key = Keyring.Key(id: "k", key: SymmetricKey(data: keyBytes))
+            for payloadLength in [0, 1, 55, 56, 63, 64, 65, 200] {
+                let payload = (0..<payloadLength).map { UInt8(truncatingIfNeeded: $0 &* 11 &+ 3) }
+                let expected = Array(HMAC<SHA256>.authenticationCode(for: payload, using: SymmetricKey(data: keyBytes)))
+                #expect(key.authenticationCode(for: payload) == expected, "key \(keyLength), payload \(payloadLength)")
+            }
+        }
+    }
 
     @Test func punycodeMatchesTheRFCExamples() {
         #expect(Punycode.encode("bücher") == "bcher-kva")

@@ -100,6 +100,26 @@ import Testing
         }
     }
 
+    @Test func routesAreReadFromTheTarget() {
+        func route(_ target: String) -> String? {
+            switch Tracker.Route(target: Substring(target)) {
+            case .open(let file): "open \(file)"
+            case .click(let token): "click \(token)"
+            case .pageview: "pixel"
+            case nil: nil
+            }
+        }
+        #expect(route("/o/abc.gif") == "open abc.gif")
+        #expect(route("/o/abc.gif?l=1/2") == "open abc.gif")
+        #expect(route("/c/tok.sig") == "click tok.sig")
+        #expect(route("/c/tök") == "click tök")
+        #expect(route("/p.gif") == "pixel")
+        #expect(route("/p.gif?url=https://s.example/") == "pixel")
+        for other in ["/o/", "/o", "/c/a/b", "/x/abc", "/oo/abc", "/p.gifx", "/", "", "o/abc", "/O/abc"] {
+            #expect(route(other) == nil, "\(other)")
+        }
+    }
+
     @Test func fastAnswersAreCountedInMetrics() async throws {
         let open = clickToken(kind: .open)
         try await withCollector(via: .server) { client in

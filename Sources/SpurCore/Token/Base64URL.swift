@@ -29,6 +29,12 @@ package enum Base64URL {
     }
 
     package static func decode(_ text: Substring.UTF8View) -> [UInt8]? {
+        if let decoded = text.withContiguousStorageIfAvailable({ decode($0) }) { return decoded }
+        return Array(text).withUnsafeBufferPointer { decode($0) }
+    }
+
+    /// On contiguous bytes: every tracking hit decodes a token.
+    package static func decode(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         let count = text.count
         guard count % 4 != 1 else { return nil }
         var out: [UInt8] = []

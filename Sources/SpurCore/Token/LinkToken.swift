@@ -156,17 +156,25 @@ public enum TargetURL {
         if url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) { return "target URL contains spaces or control characters" }
         // On the bytes, as browsers read a URL (code points, not grapheme clusters); every
         // redirect checks its verified token's target, so this runs per click.
-        let bytes = url.utf8
-        let lower = bytes.prefix(8).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        var url = url
+        return url.withUTF8 { bytes in authorityProblem(bytes) }
+    }
+
+    private static func authorityProblem(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        func lower(_ i: Int) -> UInt8 { bytes[i] >= 0x41 && bytes[i] <= 0x5A ? bytes[i] | 0x20 : bytes[i] }
+        func hasScheme(_ scheme: StaticString) -> Bool {
+            scheme.utf8CodeUnitCount <= bytes.count
+                && (0..<scheme.utf8CodeUnitCount).allSatisfy { lower($0) == scheme.utf8Start[$0] }
+        }
         let schemeLength: Int
-        if lower.starts(with: "http://".utf8) {
+        if hasScheme("http://") {
             schemeLength = 7
-        } else if lower.starts(with: "https://".utf8) {
+        } else if hasScheme("https://") {
             schemeLength = 8
         } else {
             return "target URL must be an absolute http:// or https:// URL"
         }
-        let authority = bytes.dropFirst(schemeLength).prefix { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
+        let authority = bytes[schemeLength...].prefix { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
         // Browsers read a backslash as '/', other parsers as part of the host or user name: the
         // two would send the click to different hosts.
         if authority.contains(UInt8(ascii: "\\")) { return "target URL has a backslash before its path; write '/'" }

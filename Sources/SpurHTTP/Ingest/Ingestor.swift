@@ -3,7 +3,7 @@ import SpurCore
 
 /// Turns request facts into events and hands them to the event log: the one place that
 /// stamps id, time, node and applies field limits.
-struct Ingestor: Sendable {
+final class Ingestor: Sendable {
     let configuration: CollectorConfiguration
     let eventLog: EventLog
     let keyring: Keyring

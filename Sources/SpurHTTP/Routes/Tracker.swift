@@ -18,22 +18,29 @@ struct Tracker: Sendable {
 
         /// The route of a request target (path plus query), or nil if it is not a tracking one.
         init?(target: Substring) {
-            // On the UTF-8 bytes: per request, Character indexing cost more than the answer's bytes.
-            let bytes = target.utf8
-            let path = bytes.firstIndex(of: UInt8(ascii: "?")).map { bytes[..<$0] } ?? bytes[...]
-            if path.elementsEqual("/p.gif".utf8) {
+            // On the contiguous UTF-8 bytes: per request, Character and even UTF8View indexing
+            // cost more than the answer's bytes.
+            var text = target
+            guard let (kind, end) = text.withUTF8({ Self.scan($0) }) else { return nil }
+            if kind == 0 {
                 self = .pageview
                 return
             }
-            guard path.count > 3, path.first == UInt8(ascii: "/"), path.dropFirst(2).first == UInt8(ascii: "/"),
-                !path.dropFirst(3).contains(UInt8(ascii: "/"))
+            let bytes = target.utf8
+            let rest = Substring(bytes[bytes.index(bytes.startIndex, offsetBy: 3)..<bytes.index(bytes.startIndex, offsetBy: end)])
+            self = kind == UInt8(ascii: "o") ? .open(file: rest) : .click(token: rest)
+        }
+
+        /// 0 for `/p.gif`, `o` or `c` for `/o/…` and `/c/…` with no further `/`, and where the
+        /// path ends (at `?` or the end).
+        private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> (kind: UInt8, pathEnd: Int)? {
+            let end = bytes.firstIndex(of: UInt8(ascii: "?")) ?? bytes.count
+            let path = bytes[..<end]
+            if path.elementsEqual("/p.gif".utf8) { return (0, end) }
+            guard end > 3, path[0] == UInt8(ascii: "/"), path[2] == UInt8(ascii: "/"),
+                path[1] == UInt8(ascii: "o") || path[1] == UInt8(ascii: "c"), !path[3...].contains(UInt8(ascii: "/"))
             else { return nil }
-            let rest = Substring(path.dropFirst(3))
-            switch path.dropFirst().first {
-            case UInt8(ascii: "o"): self = .open(file: rest)
-            case UInt8(ascii: "c"): self = .click(token: rest)
-            default: return nil
-            }
+            return (path[1], end)
         }
 
         /// The metrics route name.
