@@ -1,3 +1,5 @@
+import SpurCore
+
 /// A deliberately narrow HTTP/1.1 request-head scanner for the tracking routes' hot path.
 ///
 /// It recognises one shape only: `GET` or `HEAD`, an origin-form target of visible ASCII,
@@ -166,8 +168,12 @@ private struct Cursor {
         let targetStart = i
         // Eight bytes at a time while all are plain target bytes; the loop below looks at the rest.
         while i + 8 <= count {
-            let w = word(at: i)
-            if Self.hasLess(w, than: 0x21) || w & Self.highBits != 0 || Self.has(w, 0x7F) || Self.has(w, UInt8(ascii: "#")) { break }
+            let w = ByteWord.load(bytes, at: i)
+            if ByteWord.hasLess(w, than: 0x21) || w & ByteWord.highBits != 0 || ByteWord.has(w, 0x7F)
+                || ByteWord.has(w, UInt8(ascii: "#"))
+            {
+                break
+            }
             i += 8
         }
         while true {
@@ -216,9 +222,9 @@ private struct Cursor {
             // line) and DEL are not: eight bytes at a time while there are none (nor a HTAB), then
             // byte by byte.
             while i + 8 <= count {
-                let w = word(at: i)
-                if Self.hasLess(w, than: 0x20) || Self.has(w, 0x7F) { break }
-                obsText += (w & Self.highBits).nonzeroBitCount
+                let w = ByteWord.load(bytes, at: i)
+                if ByteWord.hasLess(w, than: 0x20) || ByteWord.has(w, 0x7F) { break }
+                obsText += (w & ByteWord.highBits).nonzeroBitCount
                 i += 8
             }
             while i < count {
@@ -274,28 +280,6 @@ private struct Cursor {
         }
         guard hosts == 1 else { return .unsupported }
         return .request(request, length: i)
-    }
-
-    /// Eight bytes from `offset` (the caller has checked they are there).
-    @inline(__always)
-    func word(at offset: Int) -> UInt64 {
-        bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-    }
-
-    static let ones: UInt64 = 0x0101_0101_0101_0101
-    static let highBits: UInt64 = 0x8080_8080_8080_8080
-
-    /// Whether a byte of `w` is below `n` (n ≤ 128), eight at once ("Bit Twiddling Hacks", hasless).
-    @inline(__always)
-    static func hasLess(_ w: UInt64, than n: UInt8) -> Bool {
-        (w &- ones &* UInt64(n)) & ~w & highBits != 0
-    }
-
-    /// Whether a byte of `w` equals `b`.
-    @inline(__always)
-    static func has(_ w: UInt64, _ b: UInt8) -> Bool {
-        let x = w ^ (ones &* UInt64(b))
-        return (x &- ones) & ~x & highBits != 0
     }
 
     /// tchar (RFC 9110 §5.6.2).

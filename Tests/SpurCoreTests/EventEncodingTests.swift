@@ -27,6 +27,23 @@ import Testing
         #expect(String(decoding: bytes, as: UTF8.self).contains(#"\u2028\u2029"#))
     }
 
+    /// Plain runs are copied eight bytes at a time: every character that needs an escape is
+    /// found wherever it stands in a long value.
+    @Test func escapesAtEveryPositionOfALongValue() throws {
+        for special in ["\"", "\\", "\n", "\u{1}", "\u{7F}", "\u{2028}", "\u{2029}", "€", "\t"] {
+            for position in 0..<20 {
+                let title = String(repeating: "a", count: position) + special + String(repeating: "b", count: 19 - position)
+                let e = Event(id: "x", ts: 1, type: .pageview, title: title)
+                let object = try JSONSerialization.jsonObject(with: Data(e.jsonLine.dropLast())) as! [String: Any]
+                #expect(object["title"] as? String == title, "\(special.debugDescription) at \(position)")
+                #expect(!e.jsonLine.dropLast().contains { $0 < 0x20 })
+                if special == "\u{2028}" || special == "\u{2029}" {
+                    #expect(String(decoding: e.jsonLine, as: UTF8.self).contains(#"\u202"#))
+                }
+            }
+        }
+    }
+
     @Test func roundTripsThroughTheDecoder() {
         let e = Event(
             id: "a", ts: 9, type: .identify, lead: "L", visitor: "V", referrer: "r", ua: "u", ip: "1.2.3.0", flags: [.dnt], props: ["k": "v"],

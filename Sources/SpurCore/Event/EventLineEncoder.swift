@@ -78,7 +78,19 @@ package enum EventLineEncoder {
             // Bytes that need no escape are copied in runs: this runs for every field of every hit.
             var run = 0
             let n = utf8.count
+            let raw = UnsafeRawBufferPointer(utf8)
             while i < n {
+                // Eight plain bytes at a time: no control, quote, backslash, DEL or the lead byte
+                // of U+2028/U+2029.
+                if i + 8 <= n {
+                    let w = ByteWord.load(raw, at: i)
+                    if !(ByteWord.hasLess(w, than: 0x20) || ByteWord.has(w, 0x22) || ByteWord.has(w, 0x5C)
+                        || ByteWord.has(w, 0x7F) || ByteWord.has(w, 0xE2))
+                    {
+                        i += 8
+                        continue
+                    }
+                }
                 let c = utf8[i]
                 if c >= 0x20 && c != 0x22 && c != 0x5C && c != 0x7F && c != 0xE2 {
                     i += 1

@@ -42,19 +42,25 @@ struct RequestFacts {
         var optedOut = false
         var consented = false
         for header in head.cookieFields {
-            // On the UTF-8 bytes: this runs for every hit.
-            for pair in header.utf8.split(separator: UInt8(ascii: ";")) {
-                // Optional whitespace around each pair (RFC 6265 clients send "a=1; b=2", some "a=1 ;b=2").
-                var trimmed = pair
-                while let c = trimmed.first, c == 0x20 || c == 0x09 { trimmed = trimmed.dropFirst() }
-                while let c = trimmed.last, c == 0x20 || c == 0x09 { trimmed = trimmed.dropLast() }
-                if trimmed.starts(with: Self.visitorPrefix) {
-                    let value = Substring(trimmed.dropFirst(Self.visitorPrefix.count))
-                    if VisitorID.isValid(value) { visitor = String(value) }
-                } else if trimmed.elementsEqual(Self.optOutPair) {
-                    optedOut = true
-                } else if trimmed.elementsEqual(Self.consentPair) {
-                    consented = true
+            // On the contiguous UTF-8 bytes, pair by pair without splitting: this runs for every hit.
+            var header = header
+            header.withUTF8 { bytes in
+                var start = 0
+                while start <= bytes.count {
+                    let end = bytes[start...].firstIndex(of: UInt8(ascii: ";")) ?? bytes.count
+                    // Optional whitespace around each pair (RFC 6265 clients send "a=1; b=2", some "a=1 ;b=2").
+                    var pair = bytes[start..<end]
+                    while let c = pair.first, c == 0x20 || c == 0x09 { pair = pair.dropFirst() }
+                    while let c = pair.last, c == 0x20 || c == 0x09 { pair = pair.dropLast() }
+                    if pair.starts(with: Self.visitorPrefix) {
+                        let value = pair.dropFirst(Self.visitorPrefix.count)
+                        if VisitorID.isValid(value) { visitor = String(decoding: value, as: UTF8.self) }
+                    } else if pair.elementsEqual(Self.optOutPair) {
+                        optedOut = true
+                    } else if pair.elementsEqual(Self.consentPair) {
+                        consented = true
+                    }
+                    start = end + 1
                 }
             }
         }
@@ -128,8 +134,12 @@ enum VisitorID {
         return hex(a) + hex(b)
     }
 
-    static func isValid(_ value: some StringProtocol) -> Bool {
-        value.utf8.count == 32 && value.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+    static func isValid(_ value: some StringProtocol) -> Bool { isValid(bytes: value.utf8) }
+
+    static func isValid(_ value: Slice<UnsafeBufferPointer<UInt8>>) -> Bool { isValid(bytes: value) }
+
+    private static func isValid(bytes: some Collection<UInt8>) -> Bool {
+        bytes.count == 32 && bytes.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
     }
 
     private static func hex(_ v: UInt64) -> String {
