@@ -66,6 +66,12 @@ import Testing
         #expect(many.props.count == FieldLimits().propCount && many.flags.contains(.truncated))
     }
 
+    @Test func eventIDCountersAreBase36() {
+        for n: UInt64 in [0, 1, 35, 36, 1295, 1296, 123_456_789, UInt64.max] {
+            #expect(EventIDGenerator.base36(n) == String(n, radix: 36))
+        }
+    }
+
     @Test func eventIDsAreUniqueAcrossGenerators() {
         let a = EventIDGenerator(node: "n1")
         let b = EventIDGenerator(node: "n1")

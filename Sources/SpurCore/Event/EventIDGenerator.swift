@@ -14,6 +14,22 @@ public final class EventIDGenerator: Sendable {
 
     public func next() -> String {
         let n = counter.wrappingAdd(1, ordering: .relaxed).newValue
-        return prefix + String(n, radix: 36)
+        return prefix + Self.base36(n)
+    }
+
+    private static let digits = Array("0123456789abcdefghijklmnopqrstuvwxyz".utf8)
+
+    /// `String(n, radix: 36)` without its generic path (one per hit).
+    static func base36(_ n: UInt64) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 13) { buffer in
+            var n = n
+            var i = 13
+            repeat {
+                i -= 1
+                buffer[i] = digits[Int(n % 36)]
+                n /= 36
+            } while n > 0
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[i...]), as: UTF8.self)
+        }
     }
 }

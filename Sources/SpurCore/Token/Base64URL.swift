@@ -37,22 +37,29 @@ package enum Base64URL {
     package static func decode(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         let count = text.count
         guard count % 4 != 1 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(count * 3 / 4)
+        var valid = true
         var acc: UInt32 = 0
-        var bits = 0
-        for c in text {
-            let v = reverse[Int(c)]
-            guard v != 0xFF else { return nil }
-            acc = acc << 6 | UInt32(v)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
-                acc &= (1 << UInt32(bits)) - 1
+        let out = [UInt8](unsafeUninitializedCapacity: count * 3 / 4) { buffer, written in
+            reverse.withUnsafeBufferPointer { reverse in
+                var bits = 0
+                for c in text {
+                    let v = reverse[Int(c)]
+                    guard v != 0xFF else {
+                        valid = false
+                        return
+                    }
+                    acc = acc << 6 | UInt32(v)
+                    bits += 6
+                    if bits >= 8 {
+                        bits -= 8
+                        buffer[written] = UInt8(truncatingIfNeeded: acc >> UInt32(bits))
+                        written += 1
+                        acc &= (1 << UInt32(bits)) - 1
+                    }
+                }
             }
         }
-        guard acc == 0 else { return nil }  // non-canonical trailing bits
+        guard valid, acc == 0 else { return nil }  // a byte outside the alphabet, non-canonical trailing bits
         return out
     }
 }
