@@ -159,14 +159,17 @@ public final class TrafficClassifier: Sendable {
                 w.bytes = w.entries.reduce(0) { $0 + $1.value.bytes(keyBytes: $1.key.utf8.count) }
                 if w.entries.count >= config.maxEntries || w.bytes + room > config.maxBytes { w = ([:], 0) }
             }
-            var r = w.entries[key] ?? Recent()
-            let before = w.entries[key] == nil ? 0 : r.bytes(keyBytes: keyBytes)
-            r.touched = now
-            body(&r)
-            if r.heads.count > 16 { r.heads.removeFirst(r.heads.count - 16) }
-            if r.clicks.count > 32 { r.clicks.removeFirst(r.clicks.count - 32) }
-            w.entries[key] = r
-            w.bytes += r.bytes(keyBytes: keyBytes) - before
+            // Changed in place: a copy taken out of the dictionary would copy its arrays on the
+            // first append, once per hit.
+            let before = w.entries[key].map { $0.bytes(keyBytes: keyBytes) } ?? 0
+            func apply(_ r: inout Recent) -> Int {
+                r.touched = now
+                body(&r)
+                if r.heads.count > 16 { r.heads.removeFirst(r.heads.count - 16) }
+                if r.clicks.count > 32 { r.clicks.removeFirst(r.clicks.count - 32) }
+                return r.bytes(keyBytes: keyBytes)
+            }
+            w.bytes += apply(&w.entries[key, default: Recent()]) - before
         }
     }
 
