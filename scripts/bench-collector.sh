@@ -3,7 +3,8 @@
 # append a log line" (nginx: empty_gif / return 302, gzip-buffered JSON access log).
 # Each server pinned to core 0, wrk on core 1, 64 keep-alive connections, browser-like headers.
 # Runs A/B pairs and prints req/s, the spur/nginx ratio (median of pairs), p50/p99 latency,
-# spur's RSS, and — after SIGTERM — events written vs requests answered.
+# spur's RSS, and — after SIGTERM — events written vs requests answered. Then a second figure:
+# spur with --threads 2 and wrk, both unpinned, sharing the two cores.
 #   scripts/bench-collector.sh [SECONDS_PER_RUN] [PAIRS]      (defaults 10, 3)
 # Installs: nginx-light, wrk (Debian).
 set -euo pipefail
@@ -33,8 +34,10 @@ NGINX
 
 HEADERS=(-H "User-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
          -H "Referer: https://mail.example.com/" -H "Cookie: spur_vid=0123456789abcdef0123456789abcdef")
-run_wrk() {  # url -> "req/s p50 p99 requests"
-  taskset -c 1 wrk -t1 -c64 -d"${SECS}s" --latency "${HEADERS[@]}" "$1" > "$WORK/wrk.txt" 2>&1 || true
+run_wrk() {  # url [cpu list, default 1; "all" unpinned] -> "req/s p50 p99 requests"
+  local pin=(taskset -c "${2:-1}")
+  [ "${2:-1}" = all ] && pin=()
+  "${pin[@]}" wrk -t1 -c64 -d"${SECS}s" --latency "${HEADERS[@]}" "$1" > "$WORK/wrk.txt" 2>&1 || true
   local rps p50 p99 n
   rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
   p50=$(awk '$1=="50%" {print $2}' "$WORK/wrk.txt"); p99=$(awk '$1=="99%" {print $2}' "$WORK/wrk.txt")
@@ -65,6 +68,18 @@ for kind in pixel redirect; do
     ratios+=("$(echo "scale=3; $s_rps / $n_rps" | bc)")
   done
   RATIOS[$kind]=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+done
+echo
+printf '%-9s %-22s %12s %10s %10s\n' kind "unpinned" req/s p50 p99
+for kind in pixel redirect; do
+  path=$([ $kind = pixel ] && echo "$PIXEL_PATH" || echo "$CLICK_PATH")
+  "$BIN" serve --data "$WORK/d" --port "$SP" --node bench --threads 2 --consent not-required --log-level error &
+  SPUR_PID=$!
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$SP/healthz" >/dev/null && break; sleep 0.1; done
+  read -r s_rps s_p50 s_p99 s_n <<<"$(run_wrk "http://127.0.0.1:$SP$path" all)"
+  kill -TERM "$SPUR_PID"; wait "$SPUR_PID" || true; SPUR_PID=""
+  TOTAL_SPUR=$((TOTAL_SPUR + s_n))
+  printf '%-9s %-22s %12s %10s %10s\n' "$kind" "spur --threads 2" "$s_rps" "$s_p50" "$s_p99"
 done
 WRITTEN=$(zcat "$WORK"/d/segments/*.jsonl.gz | wc -l)
 echo

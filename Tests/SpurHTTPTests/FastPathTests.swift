@@ -100,6 +100,31 @@ import Testing
         }
     }
 
+    /// 414, 431 and 400 hold on a socket too: the scanner hands such requests to the router (or
+    /// NIO's parser), also after fast answers on the same connection, and records nothing for them.
+    @Test func limitsHoldOnTheRawPath() async throws {
+        let open = clickToken(kind: .open)
+        let events = try await withCollector(via: .server, { $0.maxURIBytes = 200; $0.maxHeaderBytes = 1000 }) { client in
+            let pixel = "GET /o/\(open).gif HTTP/1.1\r\nHost: t\r\n\r\n"
+            let longTarget = "GET /o/\(open).gif?pad=\(String(repeating: "a", count: 300)) HTTP/1.1\r\nHost: t\r\n\r\n"
+            let bigHeader = "GET /o/\(open).gif HTTP/1.1\r\nHost: t\r\nUser-Agent: \(String(repeating: "b", count: 2000))\r\n\r\n"
+            let manyHeaders = "GET /o/\(open).gif HTTP/1.1\r\nHost: t\r\n" + (0..<250).map { "X-\($0): v\r\n" }.joined() + "\r\n"
+            for (request, expected) in [(longTarget, 414), (bigHeader, 431), (manyHeaders, 400)] {
+                let connection = try RawConnection(port: client.port!, receiveTimeout: 20)
+                // A fast answer first, then the refused request on the same connection.
+                connection.send(pixel + request)
+                let text = await connection.receive { statusCodes($0).count >= 2 }
+                #expect(statusCodes(text) == [200, expected], "\(expected): \(text.prefix(300))")
+            }
+            // Just under the limits the pixel is answered (and recorded) the fast way.
+            let underTarget = "GET /o/\(open).gif?pad=\(String(repeating: "a", count: 190 - open.utf8.count - 12)) HTTP/1.1\r\nHost: t\r\n\r\n"
+            let connection = try RawConnection(port: client.port!, receiveTimeout: 20)
+            connection.send(underTarget)
+            #expect(statusCodes(await connection.receive { statusCodes($0).count >= 1 }) == [200])
+        }
+        #expect(events.count == 4)  // the three pixels before the refusals, and the last one
+    }
+
     @Test func routesAreReadFromTheTarget() {
         func route(_ target: String) -> String? {
             switch Tracker.Route(target: Substring(target)) {
