@@ -104,7 +104,12 @@ import Testing
     /// NIO's parser), also after fast answers on the same connection, and records nothing for them.
     @Test func limitsHoldOnTheRawPath() async throws {
         let open = clickToken(kind: .open)
-        let events = try await withCollector(via: .server, { $0.maxURIBytes = 200; $0.maxHeaderBytes = 1000 }) { client in
+        let events = try await withCollector(
+            via: .server,
+            {
+                $0.maxURIBytes = 200; $0.maxHeaderBytes = 1000
+            }
+        ) { client in
             let pixel = "GET /o/\(open).gif HTTP/1.1\r\nHost: t\r\n\r\n"
             let longTarget = "GET /o/\(open).gif?pad=\(String(repeating: "a", count: 300)) HTTP/1.1\r\nHost: t\r\n\r\n"
             let bigHeader = "GET /o/\(open).gif HTTP/1.1\r\nHost: t\r\nUser-Agent: \(String(repeating: "b", count: 2000))\r\n\r\n"

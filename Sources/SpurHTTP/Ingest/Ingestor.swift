@@ -74,10 +74,10 @@ final class Ingestor: Sendable {
     }
 
     /// Queues an event without waiting (pixels, redirects).
-    func record(_ event: Event) {
-        var event = event
+    func record(_ event: consuming Event) {
         event.applyLimits(configuration.fieldLimits)
-        if eventLog.append(EventBatch(event)) { metrics.recorded(event) }
+        let (type, flags) = (event.type, event.flags)
+        if eventLog.append(EventBatch(event)) { metrics.recorded(type: type, flags: flags) }
     }
 
     /// Writes events and returns once they are durable (beacons).

@@ -73,8 +73,11 @@ struct RequestFacts {
         // Swift strings are valid UTF-8 already: invalid header bytes became U+FFFD when they were read.
         userAgent = head.field(.userAgent)
         referrer = head.field(.referer)
-        let client = resolver.resolve(peer: peer.address, forwardedFor: head.forwardedForFields)
-        if client == peer.address {
+        // Without X-Forwarded-For or trusted proxies the client is the peer (most hits): no resolving.
+        let forwarded = head.forwardedForFields
+        let client =
+            forwarded.isEmpty || resolver.trustedProxies.isEmpty ? peer.address : resolver.resolve(peer: peer.address, forwardedFor: forwarded)
+        if forwarded.isEmpty || resolver.trustedProxies.isEmpty || client == peer.address {
             ip = peer.stored
             network = peer.network
         } else {

@@ -77,10 +77,12 @@ public final class CollectorMetrics: EventLogObserver, Sendable {
         counter("spur_http_requests_total", [("route", route), ("status", String(status))]).increment()
     }
 
-    func recorded(_ event: Event) {
-        eventsByType[event.type]?.increment()
-        guard !event.flags.isEmpty else { return }
-        for flag in event.flags.names {
+    func recorded(_ event: Event) { recorded(type: event.type, flags: event.flags) }
+
+    func recorded(type: EventType, flags: EventFlags) {
+        eventsByType[type]?.increment()
+        guard !flags.isEmpty else { return }
+        for flag in flags.names {
             (eventsByFlag[flag] ?? counter("spur_event_flags_total", [("flag", flag)])).increment()
         }
     }
