@@ -296,21 +296,13 @@ private struct Cursor {
         }
     }
 
-    /// `Connection` with only `close` and `keep-alive` options: whether it says close; nil for any
-    /// other option (an upgrade, hop-by-hop field names), which the full implementation handles.
+    /// `Connection: close` (true) or `Connection: keep-alive` (false), in any case; nil for any
+    /// other value — a list, an upgrade, hop-by-hop field names, odd whitespace — which the full
+    /// implementation reads its own way (the fuzzer found `close<TAB>,` read as keep-alive there).
     static func connectionCloses(_ value: UnsafeRawBufferPointer) -> Bool? {
-        var closes = false
-        for option in value.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: true) {
-            var token = option[...]
-            while let f = token.first, f == 0x20 || f == 0x09 { token = token.dropFirst() }
-            while let l = token.last, l == 0x20 || l == 0x09 { token = token.dropLast() }
-            let lower = token.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-            if lower.elementsEqual("close".utf8) {
-                closes = true
-            } else if !lower.elementsEqual("keep-alive".utf8) {
-                return nil
-            }
-        }
-        return closes
+        let lower = value.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        if lower.elementsEqual("close".utf8) { return true }
+        if lower.elementsEqual("keep-alive".utf8) { return false }
+        return nil
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import NIOCore
 import NIOEmbedded
@@ -174,6 +175,20 @@ import Testing
         #expect(scanner.scan(Array("GET /o/a HTTP/1.1\r\nHost: t\r\nX: \(String(repeating: "b", count: 80))\r\n\r\n".utf8)) == .unsupported)
         #expect(scanner.scan(Array("GET /o/a HTTP/1.1\r\nHost: t\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n".utf8)) == .unsupported)
         #expect(scanner.scan(Array("GET /o/a HTTP/1.1\r\nHost: t\r\nA: 1\r\n".utf8)) == .incomplete)
+    }
+
+    /// The inputs libFuzzer kept for the `http` target (Tests/Fuzz/corpus/http) through both parsers.
+    @Test func theFuzzCorpusFramesLikeNIO() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../Fuzz/corpus/http")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { !$0.hasPrefix(".") }
+        #expect(files.count >= 7)
+        var taken = 0
+        for file in files {
+            let bytes = Array(try Data(contentsOf: directory.appendingPathComponent(file)))
+            if !Self.scannerFraming(bytes).requests.isEmpty { taken += 1 }
+            #expect(Self.disagreement(bytes) == nil, "\(file): \(String(decoding: bytes, as: UTF8.self).debugDescription)")
+        }
+        #expect(taken > 0)
     }
 
     /// Random damage to the corpus — flipped, inserted and deleted bytes, favouring the ones
