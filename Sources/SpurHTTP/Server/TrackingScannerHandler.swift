@@ -80,7 +80,11 @@ final class TrackingScannerHandler: ChannelInboundHandler, RemovableChannelHandl
             case .incomplete:
                 partialReads += 1
                 guard partialReads <= 16 else { return handOff(buffer, context) }
-                partial = buffer
+                // A right-sized copy: keeping the read buffer itself would hold its whole capacity
+                // (and keep NIO from reusing it) for every slow client.
+                var copy = context.channel.allocator.buffer(capacity: buffer.readableBytes)
+                copy.writeImmutableBuffer(buffer)
+                partial = copy
                 return
             case .unsupported:
                 return handOff(buffer, context)
