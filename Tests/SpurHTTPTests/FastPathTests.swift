@@ -49,6 +49,23 @@ import Testing
         }
     }
 
+    /// A head trickling in byte by byte goes to NIO's parser after 16 reads, with the deadline it
+    /// had: the hand-off gives a slow client no fresh head timeout.
+    @Test func aTrickledHeadKeepsItsDeadlineAcrossTheHandOff() async throws {
+        try await withCollector(via: .server, { $0.headTimeout = .seconds(4) }) { client in
+            let connection = try RawConnection(port: client.port!, receiveTimeout: 20)
+            let start = ContinuousClock.now
+            connection.send("GET /healthz HTTP/1.1\r\nHost: t\r\n")
+            for _ in 0..<17 {
+                try await Task.sleep(for: .milliseconds(200))
+                connection.send("X")
+            }
+            #expect(await connection.isClosedByPeer())
+            // 4 s after connecting; a fresh timeout at the hand-off (about 3.4 s) would be 7.4 s.
+            #expect(ContinuousClock.now - start < .milliseconds(6500))
+        }
+    }
+
     /// Two Host headers: servers and proxies disagree on which counts; 400 on both paths.
     @Test func aSecondHostHeaderIsRefused() async throws {
         let open = clickToken(kind: .open)

@@ -39,8 +39,8 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        // The head being read when the scanner gave up gets a full head timeout from here.
-        if event is TrackingScannerHandler.HandedOff { arm(context) }
+        // The head being read when the scanner gave up keeps the deadline it had there.
+        if let handOff = event as? TrackingScannerHandler.HandedOff { arm(context, until: handOff.headDeadline) }
         context.fireUserInboundEventTriggered(event)
     }
 
@@ -69,8 +69,8 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.write(data, promise: promise)
     }
 
-    private func arm(_ context: ChannelHandlerContext) {
-        let next = NIODeadline.now() + headTimeout
+    private func arm(_ context: ChannelHandlerContext, until given: NIODeadline? = nil) {
+        let next = given ?? NIODeadline.now() + headTimeout
         deadline = next
         // Rarely the task waits for a later (request) deadline: then it is moved up.
         if let at = scheduledAt, at > next {

@@ -26,8 +26,11 @@ final class TrackingScannerHandler: ChannelInboundHandler, RemovableChannelHandl
         var registry: ConnectionRegistry?
     }
 
-    /// Fired inbound when the connection goes to the full HTTP implementation.
-    struct HandedOff: Sendable {}
+    /// Fired inbound when the connection goes to the full HTTP implementation, with the head
+    /// deadline running then: a head that trickled in here gets no fresh timeout there.
+    struct HandedOff: Sendable {
+        let headDeadline: NIODeadline
+    }
 
     private enum State { case scanning, handedOff, closing }
 
@@ -70,10 +73,7 @@ final class TrackingScannerHandler: ChannelInboundHandler, RemovableChannelHandl
         }
         var answered = false
         defer {
-            if answered, state == .scanning {
-                deadline = .now() + configuration.headTimeout
-                configuration.registry?.setBusy(context.channel, false)
-            }
+            if answered, state == .scanning { configuration.registry?.setBusy(context.channel, false) }
         }
         while buffer.readableBytes > 0 {
             switch buffer.withUnsafeReadableBytes({ configuration.scanner.scan($0) }) {
@@ -95,6 +95,8 @@ final class TrackingScannerHandler: ChannelInboundHandler, RemovableChannelHandl
                 buffer.moveReaderIndex(forwardBy: length)
                 partialReads = 0
                 answered = true
+                // Answered: the next head (or the idle connection's end) is due a head timeout from now.
+                deadline = .now() + configuration.headTimeout
                 let bytes = answer(request, route, context)
                 if request.closes {
                     // Whatever follows a `Connection: close` request is not read.
@@ -137,7 +139,7 @@ final class TrackingScannerHandler: ChannelInboundHandler, RemovableChannelHandl
             needsFlush = false
             context.flush()
         }
-        context.fireUserInboundEventTriggered(HandedOff())
+        context.fireUserInboundEventTriggered(HandedOff(headDeadline: deadline))
         context.fireChannelRead(wrapInboundOut(buffer))
     }
 
