@@ -1,7 +1,59 @@
 // The read API's OpenAPI 3.1 document; docs/openapi.json is the same text (a test compares them).
 // swift-format-ignore-file
+import Foundation
+
 enum OpenAPIDocument {
-    static let json = #"""
+    static let json = expand(template)
+
+    /// Every read operation answers alike: 200 with `ETag` and `Cache-Control` and a JSON body,
+    /// 304, 401, 403, 429 and 503, plus 400 and 404 where they apply. In the template a line
+    /// `"responses": @read["description", "Schema", 400, 404]` stands for that object, written
+    /// out here the way the rest of the document is indented.
+    static func expand(_ template: String) -> String {
+        template.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            guard let at = line.range(of: "@read["), let close = line.lastIndex(of: "]"),
+                let arguments = try? JSONSerialization.jsonObject(with: Data(line[line.index(before: at.upperBound)...close].utf8)) as? [Any],
+                let description = arguments.first as? String, let schema = arguments.dropFirst().first as? String
+            else { return String(line) }
+            let extra = arguments.dropFirst(2).compactMap { $0 as? Int }
+            let indent = String(line.prefix { $0 == " " })
+            let inner = indent + "  "
+            let quoted = String(decoding: (try? JSONSerialization.data(withJSONObject: [description], options: [.withoutEscapingSlashes])) ?? Data("[\"\"]".utf8), as: UTF8.self).dropFirst().dropLast()
+            var entries = [
+                """
+                \(inner)"200": {
+                \(inner)  "description": \(quoted),
+                \(inner)  "headers": {
+                \(inner)    "ETag": {
+                \(inner)      "$ref": "#/components/headers/ETag"
+                \(inner)    },
+                \(inner)    "Cache-Control": {
+                \(inner)      "$ref": "#/components/headers/CacheControl"
+                \(inner)    }
+                \(inner)  },
+                \(inner)  "content": {
+                \(inner)    "application/json": {
+                \(inner)      "schema": {
+                \(inner)        "$ref": "#/components/schemas/\(schema)"
+                \(inner)      }
+                \(inner)    }
+                \(inner)  }
+                \(inner)}
+                """
+            ]
+            for code in ([304, 401, 403, 429, 503] + extra).sorted() {
+                entries.append("\(inner)\"\(code)\": {\n\(inner)  \"$ref\": \"#/components/responses/\(errorResponses[code] ?? "")\"\n\(inner)}")
+            }
+            return line[..<at.lowerBound] + "{\n" + entries.joined(separator: ",\n") + "\n" + indent + "}" + line[line.index(after: close)...]
+        }.joined(separator: "\n")
+    }
+
+    private static let errorResponses = [
+        304: "NotModified", 400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 429: "RateLimited",
+        503: "Unavailable",
+    ]
+
+    private static let template = #"""
 {
   "openapi": "3.1.0",
   "info": {
@@ -168,44 +220,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/parameters/IfNoneMatch"
           }
         ],
-        "responses": {
-          "200": {
-            "description": "A page of leads.",
-            "headers": {
-              "ETag": {
-                "$ref": "#/components/headers/ETag"
-              },
-              "Cache-Control": {
-                "$ref": "#/components/headers/CacheControl"
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/LeadList"
-                }
-              }
-            }
-          },
-          "304": {
-            "$ref": "#/components/responses/NotModified"
-          },
-          "400": {
-            "$ref": "#/components/responses/BadRequest"
-          },
-          "401": {
-            "$ref": "#/components/responses/Unauthorized"
-          },
-          "403": {
-            "$ref": "#/components/responses/Forbidden"
-          },
-          "429": {
-            "$ref": "#/components/responses/RateLimited"
-          },
-          "503": {
-            "$ref": "#/components/responses/Unavailable"
-          }
-        }
+        "responses": @read["A page of leads.", "LeadList", 400]
       }
     },
     "/leads/{id}": {
@@ -223,47 +238,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/parameters/IfNoneMatch"
           }
         ],
-        "responses": {
-          "200": {
-            "description": "The profile.",
-            "headers": {
-              "ETag": {
-                "$ref": "#/components/headers/ETag"
-              },
-              "Cache-Control": {
-                "$ref": "#/components/headers/CacheControl"
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Lead"
-                }
-              }
-            }
-          },
-          "304": {
-            "$ref": "#/components/responses/NotModified"
-          },
-          "400": {
-            "$ref": "#/components/responses/BadRequest"
-          },
-          "401": {
-            "$ref": "#/components/responses/Unauthorized"
-          },
-          "403": {
-            "$ref": "#/components/responses/Forbidden"
-          },
-          "404": {
-            "$ref": "#/components/responses/NotFound"
-          },
-          "429": {
-            "$ref": "#/components/responses/RateLimited"
-          },
-          "503": {
-            "$ref": "#/components/responses/Unavailable"
-          }
-        }
+        "responses": @read["The profile.", "Lead", 400, 404]
       }
     },
     "/leads/{id}/events": {
@@ -287,47 +262,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/parameters/IfNoneMatch"
           }
         ],
-        "responses": {
-          "200": {
-            "description": "A page of events.",
-            "headers": {
-              "ETag": {
-                "$ref": "#/components/headers/ETag"
-              },
-              "Cache-Control": {
-                "$ref": "#/components/headers/CacheControl"
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/EventList"
-                }
-              }
-            }
-          },
-          "304": {
-            "$ref": "#/components/responses/NotModified"
-          },
-          "400": {
-            "$ref": "#/components/responses/BadRequest"
-          },
-          "401": {
-            "$ref": "#/components/responses/Unauthorized"
-          },
-          "403": {
-            "$ref": "#/components/responses/Forbidden"
-          },
-          "404": {
-            "$ref": "#/components/responses/NotFound"
-          },
-          "429": {
-            "$ref": "#/components/responses/RateLimited"
-          },
-          "503": {
-            "$ref": "#/components/responses/Unavailable"
-          }
-        }
+        "responses": @read["A page of events.", "EventList", 400, 404]
       }
     },
     "/leads/{id}/score-history": {
@@ -345,47 +280,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/parameters/IfNoneMatch"
           }
         ],
-        "responses": {
-          "200": {
-            "description": "The daily series.",
-            "headers": {
-              "ETag": {
-                "$ref": "#/components/headers/ETag"
-              },
-              "Cache-Control": {
-                "$ref": "#/components/headers/CacheControl"
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/ScoreHistory"
-                }
-              }
-            }
-          },
-          "304": {
-            "$ref": "#/components/responses/NotModified"
-          },
-          "400": {
-            "$ref": "#/components/responses/BadRequest"
-          },
-          "401": {
-            "$ref": "#/components/responses/Unauthorized"
-          },
-          "403": {
-            "$ref": "#/components/responses/Forbidden"
-          },
-          "404": {
-            "$ref": "#/components/responses/NotFound"
-          },
-          "429": {
-            "$ref": "#/components/responses/RateLimited"
-          },
-          "503": {
-            "$ref": "#/components/responses/Unavailable"
-          }
-        }
+        "responses": @read["The daily series.", "ScoreHistory", 400, 404]
       }
     },
     "/leads/{id}/consent": {
@@ -403,47 +298,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/parameters/IfNoneMatch"
           }
         ],
-        "responses": {
-          "200": {
-            "description": "The consent records, oldest first.",
-            "headers": {
-              "ETag": {
-                "$ref": "#/components/headers/ETag"
-              },
-              "Cache-Control": {
-                "$ref": "#/components/headers/CacheControl"
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/ConsentList"
-                }
-              }
-            }
-          },
-          "304": {
-            "$ref": "#/components/responses/NotModified"
-          },
-          "400": {
-            "$ref": "#/components/responses/BadRequest"
-          },
-          "401": {
-            "$ref": "#/components/responses/Unauthorized"
-          },
-          "403": {
-            "$ref": "#/components/responses/Forbidden"
-          },
-          "404": {
-            "$ref": "#/components/responses/NotFound"
-          },
-          "429": {
-            "$ref": "#/components/responses/RateLimited"
-          },
-          "503": {
-            "$ref": "#/components/responses/Unavailable"
-          }
-        }
+        "responses": @read["The consent records, oldest first.", "ConsentList", 400, 404]
       }
     },
     "/campaigns": {
@@ -458,41 +313,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/parameters/IfNoneMatch"
           }
         ],
-        "responses": {
-          "200": {
-            "description": "The reports, by campaign id.",
-            "headers": {
-              "ETag": {
-                "$ref": "#/components/headers/ETag"
-              },
-              "Cache-Control": {
-                "$ref": "#/components/headers/CacheControl"
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/CampaignList"
-                }
-              }
-            }
-          },
-          "304": {
-            "$ref": "#/components/responses/NotModified"
-          },
-          "401": {
-            "$ref": "#/components/responses/Unauthorized"
-          },
-          "403": {
-            "$ref": "#/components/responses/Forbidden"
-          },
-          "429": {
-            "$ref": "#/components/responses/RateLimited"
-          },
-          "503": {
-            "$ref": "#/components/responses/Unavailable"
-          }
-        }
+        "responses": @read["The reports, by campaign id.", "CampaignList"]
       }
     },
     "/campaigns/{id}": {
@@ -510,47 +331,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/parameters/IfNoneMatch"
           }
         ],
-        "responses": {
-          "200": {
-            "description": "The report and its days.",
-            "headers": {
-              "ETag": {
-                "$ref": "#/components/headers/ETag"
-              },
-              "Cache-Control": {
-                "$ref": "#/components/headers/CacheControl"
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Campaign"
-                }
-              }
-            }
-          },
-          "304": {
-            "$ref": "#/components/responses/NotModified"
-          },
-          "400": {
-            "$ref": "#/components/responses/BadRequest"
-          },
-          "401": {
-            "$ref": "#/components/responses/Unauthorized"
-          },
-          "403": {
-            "$ref": "#/components/responses/Forbidden"
-          },
-          "404": {
-            "$ref": "#/components/responses/NotFound"
-          },
-          "429": {
-            "$ref": "#/components/responses/RateLimited"
-          },
-          "503": {
-            "$ref": "#/components/responses/Unavailable"
-          }
-        }
+        "responses": @read["The report and its days.", "Campaign", 400, 404]
       }
     },
     "/pages": {
@@ -579,44 +360,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/parameters/IfNoneMatch"
           }
         ],
-        "responses": {
-          "200": {
-            "description": "The most viewed pages of the period, by views of people.",
-            "headers": {
-              "ETag": {
-                "$ref": "#/components/headers/ETag"
-              },
-              "Cache-Control": {
-                "$ref": "#/components/headers/CacheControl"
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/PageList"
-                }
-              }
-            }
-          },
-          "304": {
-            "$ref": "#/components/responses/NotModified"
-          },
-          "401": {
-            "$ref": "#/components/responses/Unauthorized"
-          },
-          "403": {
-            "$ref": "#/components/responses/Forbidden"
-          },
-          "429": {
-            "$ref": "#/components/responses/RateLimited"
-          },
-          "503": {
-            "$ref": "#/components/responses/Unavailable"
-          },
-          "400": {
-            "$ref": "#/components/responses/BadRequest"
-          }
-        }
+        "responses": @read["The most viewed pages of the period, by views of people.", "PageList", 400]
       }
     },
     "/audiences": {
@@ -631,41 +375,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/parameters/IfNoneMatch"
           }
         ],
-        "responses": {
-          "200": {
-            "description": "The audiences.",
-            "headers": {
-              "ETag": {
-                "$ref": "#/components/headers/ETag"
-              },
-              "Cache-Control": {
-                "$ref": "#/components/headers/CacheControl"
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/AudienceList"
-                }
-              }
-            }
-          },
-          "304": {
-            "$ref": "#/components/responses/NotModified"
-          },
-          "401": {
-            "$ref": "#/components/responses/Unauthorized"
-          },
-          "403": {
-            "$ref": "#/components/responses/Forbidden"
-          },
-          "429": {
-            "$ref": "#/components/responses/RateLimited"
-          },
-          "503": {
-            "$ref": "#/components/responses/Unavailable"
-          }
-        }
+        "responses": @read["The audiences.", "AudienceList"]
       }
     },
     "/audiences/{id}/members": {
@@ -689,47 +399,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/parameters/IfNoneMatch"
           }
         ],
-        "responses": {
-          "200": {
-            "description": "A page of members.",
-            "headers": {
-              "ETag": {
-                "$ref": "#/components/headers/ETag"
-              },
-              "Cache-Control": {
-                "$ref": "#/components/headers/CacheControl"
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/MemberList"
-                }
-              }
-            }
-          },
-          "304": {
-            "$ref": "#/components/responses/NotModified"
-          },
-          "400": {
-            "$ref": "#/components/responses/BadRequest"
-          },
-          "401": {
-            "$ref": "#/components/responses/Unauthorized"
-          },
-          "403": {
-            "$ref": "#/components/responses/Forbidden"
-          },
-          "404": {
-            "$ref": "#/components/responses/NotFound"
-          },
-          "429": {
-            "$ref": "#/components/responses/RateLimited"
-          },
-          "503": {
-            "$ref": "#/components/responses/Unavailable"
-          }
-        }
+        "responses": @read["A page of members.", "MemberList", 400, 404]
       }
     },
     "/health": {
@@ -744,41 +414,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/parameters/IfNoneMatch"
           }
         ],
-        "responses": {
-          "200": {
-            "description": "The state of the pipeline.",
-            "headers": {
-              "ETag": {
-                "$ref": "#/components/headers/ETag"
-              },
-              "Cache-Control": {
-                "$ref": "#/components/headers/CacheControl"
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Health"
-                }
-              }
-            }
-          },
-          "304": {
-            "$ref": "#/components/responses/NotModified"
-          },
-          "401": {
-            "$ref": "#/components/responses/Unauthorized"
-          },
-          "403": {
-            "$ref": "#/components/responses/Forbidden"
-          },
-          "429": {
-            "$ref": "#/components/responses/RateLimited"
-          },
-          "503": {
-            "$ref": "#/components/responses/Unavailable"
-          }
-        }
+        "responses": @read["The state of the pipeline.", "Health"]
       }
     },
     "/openapi.json": {
