@@ -50,10 +50,10 @@ SESSION=$(awk '$6 == "spur_console_session" {print $7}' "$JAR")
 ROW=$(sqlite3 -separator $'\n' "$DIR/spur.sqlite" "SELECT score, lead FROM profiles WHERE grade = 6 AND letter = 'D' ORDER BY score DESC, lead LIMIT 1 OFFSET 100000")
 CURSOR=$(printf 'score\n%s\n%s' "$(sed -n 1p <<<"$ROW")" "$(sed -n 2p <<<"$ROW")" | base64 -w0 | tr '+/' '-_' | tr -d '=')
 # The lead with the most events of its own (the slowest lead page) and a lead from the top.
-BUSY=$(sqlite3 "$DIR/spur.sqlite" "SELECT lead FROM events WHERE lead IS NOT NULL GROUP BY lead ORDER BY count(*) DESC LIMIT 1")
-BUSY_EVENTS=$(sqlite3 "$DIR/spur.sqlite" "SELECT count(*) FROM events WHERE lead = '$BUSY'")
+BUSY=$(sqlite3 "$DIR/spur.sqlite" "SELECT owner FROM facts WHERE kind = 0 ORDER BY events DESC LIMIT 1")
+BUSY_EVENTS=$(sqlite3 "$DIR/spur.sqlite" "SELECT events FROM facts WHERE kind = 0 AND owner = '$BUSY'")
 LEAD=$(sqlite3 "$DIR/spur.sqlite" "SELECT lead FROM profiles ORDER BY score DESC LIMIT 1 OFFSET 5000")
-EVENTS=$(sqlite3 "$DIR/spur.sqlite" "SELECT count(*) FROM events WHERE lead = '$LEAD'")
+EVENTS=$(sqlite3 "$DIR/spur.sqlite" "SELECT events FROM facts WHERE kind = 0 AND owner = '$LEAD'")
 # The most common interest, and a cursor after its first 10,000 leads (the tag key's order).
 INTEREST=$(sqlite3 "$DIR/spur.sqlite" "SELECT value FROM profile_tags WHERE kind = 'interest' GROUP BY value ORDER BY count(*) DESC LIMIT 1")
 ICURSOR_ROW=$(sqlite3 -separator $'\n' "$DIR/spur.sqlite" "SELECT tscore, tlead FROM profile_tags WHERE kind = 'interest' AND value = '$INTEREST' ORDER BY tscore DESC, tlead LIMIT 1 OFFSET 10000")

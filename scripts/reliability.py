@@ -431,6 +431,54 @@ def frame_offsets(data):
     return offsets
 
 
+def stored_events(db):
+    """(id, url) of every event stored in the database's per-owner lists (FactCodec's format,
+    docs/decisions.md): read independently of Spur's own decoder."""
+    strings = dict(db.execute("SELECT id, text FROM strings"))
+    out = []
+
+    def varint(b, i):
+        v = shift = 0
+        while True:
+            v |= (b[i] & 0x7F) << shift
+            shift += 7
+            i += 1
+            if b[i - 1] < 0x80:
+                return v, i
+
+    def string(b, i):
+        tag, i = varint(b, i)
+        mode, n = tag & 3, tag >> 2
+        if mode == 0:
+            return b[i:i + n].decode(), i + n
+        if mode == 1:
+            return strings[n], i
+        return ".".join(str(x) for x in b[i:i + 4]), i + 4
+
+    for (blob,) in db.execute("SELECT data FROM facts"):
+        count, i = varint(blob, 0)
+        for _ in range(count):
+            _, i = varint(blob, i)
+            length, i = varint(blob, i)
+            body, i = blob[i:i + length], i + length
+            base, j = string(body, 0)
+            counter, j = varint(body, j)
+            eid = base + (str(counter - 1) if counter else "")
+            j += 2  # type, flags
+            mask, j = varint(body, j)
+            url = None
+            for bit in range(10):
+                if mask & (1 << bit):
+                    value, j = string(body, j)
+                    if bit in (3, 4):
+                        rest, j = string(body, j)
+                        value += rest
+                    if bit == 3:
+                        url = value
+            out.append((eid, url))
+    return out
+
+
 def corruption(spur, work, quick):
     print("\n[4] corruption: truncation and bit flips", flush=True)
     data = os.path.join(work, "corrupt-src")
@@ -463,7 +511,7 @@ def corruption(spur, work, quick):
         verify(blob)
         subprocess.run([spur, "aggregate", "--data", trial, "--quiet", "--as-of", "2030-01-01"], capture_output=True)
         db = sqlite3.connect(os.path.join(trial, "spur.sqlite"))
-        rows = db.execute("SELECT id, url FROM events").fetchall()
+        rows = stored_events(db)
         db.close()
         return all(i in good and json.loads(good[i]).get("url") == u for i, u in rows), len(rows)
 

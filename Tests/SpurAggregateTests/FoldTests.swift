@@ -32,26 +32,58 @@ import Testing
         }
     }
 
-    @Test func aFirstFoldBuildsTheIndexesAfterwardsAndAnInterruptedOneGetsThemBack() async throws {
+    /// Schema 7 keeps events as per-owner lists; a version-6 database's event rows become those
+    /// lists, and the table goes.
+    @Test func aVersion6DatabaseIsMigratedToPerOwnerLists() async throws {
         let dir = DataDir()
-        try await dir.write(referenceEvents())
+        let events = referenceEvents() + [ev(.open, day: 3, campaign: "nl-47"), ev(.pageview, day: 4, url: "https://shop.example/a?b=c")]
+        try await dir.write(events)
         _ = try dir.aggregate(asOf: endOf(day: 7))
-        #expect(try indexes(dir.db) == ["events_campaign", "events_lead", "events_visitor"])
-        // A crash between dropping and rebuilding them: the next run builds them again.
-        try runSQL(dir.db, "DROP INDEX events_lead; DROP INDEX events_visitor")
-        try await dir.write([ev(.open, day: 7, lead: "lead-9", campaign: "nl-9")])
-        _ = try dir.aggregate(asOf: endOf(day: 7))
-        #expect(try indexes(dir.db) == ["events_campaign", "events_lead", "events_visitor"])
-        #expect(try dir.profile("lead-1")?.score == 53)
+        let fingerprint = try dir.fingerprint()
+        let report = try AggregateReader(database: dir.db).campaignReport("nl-47")
+        try runSQL(dir.db, Self.version6(events))
+        #expect(try tables(dir.db).contains("events") && !tables(dir.db).contains("facts"))
+        let rerun = try dir.aggregate(asOf: endOf(day: 7))
+        #expect(rerun.segmentsFolded == 0 && rerun.events == 0)
+        #expect(try !tables(dir.db).contains("events") && tables(dir.db).contains("facts"))
+        #expect(try dir.fingerprint() == fingerprint)
+        let reader = try AggregateReader(database: dir.db)
+        #expect(try reader.events(ofLead: "lead-1") == events.filter { $0.lead == "lead-1" || $0.visitor == "v-1" }.sorted { $0.ts < $1.ts })
+        #expect(try reader.campaignReport("nl-47")?.opens == report?.opens)
+        #expect(report?.opens.total == 3)
     }
 
-    private func indexes(_ db: String) throws -> [String] {
+    /// SQL that turns a database back into version 6: `events` rows instead of lists.
+    static func version6(_ events: [Event]) -> String {
+        func q(_ s: String?) -> String { s.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" } ?? "NULL" }
+        func props(_ p: [String: String]) -> String? {
+            p.isEmpty ? nil : String(decoding: try! JSONSerialization.data(withJSONObject: p, options: [.sortedKeys]), as: UTF8.self)
+        }
+        var sql = """
+            DROP TABLE facts; DROP TABLE campaign_facts; DROP TABLE links; DROP TABLE strings;
+            UPDATE meta SET value = '6' WHERE key = 'schema';
+            CREATE TABLE events(
+                id TEXT PRIMARY KEY, ts INTEGER NOT NULL, type TEXT NOT NULL, campaign TEXT, lead TEXT, visitor TEXT,
+                url TEXT, referrer TEXT, title TEXT, ua TEXT, ip TEXT, flags INTEGER NOT NULL, props TEXT, node TEXT, name TEXT);
+
+            """
+        for e in events {
+            let values = [
+                q(e.id), String(e.ts), q(e.type.rawValue), q(e.campaign), q(e.lead), q(e.visitor), q(e.url), q(e.referrer), q(e.title),
+                q(e.ua), q(e.ip), String(e.flags.rawValue), q(props(e.props)), q(e.node), q(e.name),
+            ]
+            sql += "INSERT INTO events VALUES(\(values.joined(separator: ", ")));\n"
+        }
+        return sql
+    }
+
+    private func tables(_ db: String) throws -> [String] {
         let out = Pipe()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = [
             "python3", "-c",
-            "import sqlite3,sys; print('\\n'.join(r[0] for r in sqlite3.connect(sys.argv[1]).execute(\"SELECT name FROM sqlite_master WHERE type='index' AND name LIKE 'events_%' ORDER BY name\")))",
+            "import sqlite3,sys; print('\\n'.join(r[0] for r in sqlite3.connect(sys.argv[1]).execute(\"SELECT name FROM sqlite_master WHERE type='table' ORDER BY name\")))",
             db,
         ]
         p.standardOutput = out
@@ -192,9 +224,11 @@ import Testing
             CREATE TABLE p1(lead TEXT PRIMARY KEY, score REAL NOT NULL, implicit REAL NOT NULL, explicit REAL NOT NULL,
                 grade INTEGER NOT NULL, label TEXT NOT NULL, stage TEXT NOT NULL, json TEXT NOT NULL);
             INSERT INTO p1 SELECT lead, score, implicit, explicit, grade, label, stage, json FROM profiles;
-            DROP TABLE profiles; ALTER TABLE p1 RENAME TO profiles; UPDATE meta SET value = '1' WHERE key = 'schema';
-            ALTER TABLE events DROP COLUMN name;
-            """)
+            DROP TABLE profiles; ALTER TABLE p1 RENAME TO profiles;
+            """ + Self.version6(referenceEvents()) + """
+                UPDATE meta SET value = '1' WHERE key = 'schema';
+                ALTER TABLE events DROP COLUMN name;
+                """)
         #expect(throws: AggregateError.self) { try dir.reader() }  // a reader never migrates
         _ = try dir.aggregate(asOf: endOf(day: 7))
         var q = LeadQuery()

@@ -90,6 +90,7 @@ import Testing
         try FoldTests().runSQL(
             dir.db,
             """
+            \(FoldTests.version6(referenceEvents()))
             DROP TABLE deliveries; UPDATE meta SET value = '3' WHERE key = 'schema';
             CREATE TABLE handoff_outbox(lead TEXT NOT NULL, stage TEXT NOT NULL, at TEXT NOT NULL, payload TEXT NOT NULL, PRIMARY KEY(lead, stage, at));
             INSERT INTO handoff_outbox VALUES('lead-1', 'mql', '2026-11-08T10:00:00Z', '{"lead":"lead-1"}');

@@ -51,6 +51,9 @@ public struct Aggregator {
         public var audienceEntered = 0
         public var audienceLeft = 0
         public var damage: [(segment: String, damage: SegmentScan.Damage)] = []
+        /// Seconds spent folding segments and scoring leads.
+        public var foldSeconds = 0.0
+        public var scoreSeconds = 0.0
 
         public var exitCode: Int32 {
             if handoffError != nil { return 3 }
@@ -72,6 +75,7 @@ public struct Aggregator {
                 s += ", \(handoffsWaiting) waiting for a hand-off destination (--handoff-file or --handoff-command)"
             }
             if let handoffError { s += " (hand-off FAILED: \(handoffError))" }
+            s += String(format: " (fold %.1f s, scoring %.1f s)", foldSeconds, scoreSeconds)
             return s
         }
     }
@@ -92,6 +96,7 @@ public struct Aggregator {
         let now = SystemTime.nowMillis()
         guard options.rebuild else {
             let store = try AggregateStore(path: options.database)
+            try store.useLargeCache()
             var summary = try fold(segments, into: store, progress: progress)
             try score(store, previous: nil, now: now, summary: &summary)
             try handOff(store, summary: &summary)
@@ -111,6 +116,7 @@ public struct Aggregator {
         let previous = try old?.standings() ?? [:]
         var summary: Summary
         let store = try AggregateStore(path: fresh)
+        try store.useLargeCache()
         if let old {
             try Erasures.copy(from: old, to: store)
             try old.copyOutbox(to: store)
@@ -166,36 +172,45 @@ public struct Aggregator {
         return all.sorted { $0.name < $1.name }
     }
 
-    /// Folds each new segment in its own transaction together with its ledger row.
+    /// Folds the new segments in one transaction together with their ledger rows: every event
+    /// becomes records under its owner (`FactSorter`, bounded memory), which are then merged into
+    /// the stored lists in key order (`FactMerge`).
     private func fold(_ segments: [SegmentDirectory.Entry], into store: AggregateStore, progress: Progress) throws -> Summary {
         var summary = Summary()
+        let started = SystemTime.nowMillis()
         let erasures = try Erasures(store: store)
-        let bulk = try !segments.isEmpty && store.hasNoEvents
-        var indexed = !bulk
-        if bulk { try store.dropSecondaryIndexes() }
-        defer { if !indexed { try? store.createSecondaryIndexes() } }
-        for (i, entry) in segments.enumerated() {
-            defer { progress(i + 1, segments.count, summary.events) }
-            let bytes = try FileBytes.read(entry.path)
-            let crc = Crc32.of(bytes)
-            switch try store.ledgerState(name: entry.name.description, size: bytes.count, crc: crc) {
-            case .folded:
-                summary.segmentsSkipped += 1
-                continue
-            case .conflict(let size, _):
-                summary.segmentsRefused.append(entry.name.description)
-                logger.error(
-                    "Segment differs from the one already folded under this name; refusing it",
-                    metadata: ["segment": "\(entry.path)", "ledger_size": "\(size)", "file_size": "\(bytes.count)"])
-                continue
-            case .new:
-                break
-            }
-            try store.transaction {
-                var events = 0, duplicates = 0
+        struct Folded {
+            var name: String
+            var path: String
+            var size: Int
+            var crc: UInt32
+            var damage: [SegmentScan.Damage]
+        }
+        try store.transaction {
+            // Read inside the write transaction: an erasure cannot drop an entry this fold uses.
+            let dictionary = try store.loadStrings()
+            let bulk = try store.hasNoEvents
+            let sorter = FactSorter(directory: options.database + ".sort")
+            var folded: [Folded] = []
+            for (i, entry) in segments.enumerated() {
+                defer { progress(i + 1, segments.count, summary.events) }
+                let bytes = try FileBytes.read(entry.path)
+                let crc = Crc32.of(bytes)
+                switch try store.ledgerState(name: entry.name.description, size: bytes.count, crc: crc) {
+                case .folded:
+                    summary.segmentsSkipped += 1
+                    continue
+                case .conflict(let size, _):
+                    summary.segmentsRefused.append(entry.name.description)
+                    logger.error(
+                        "Segment differs from the one already folded under this name; refusing it",
+                        metadata: ["segment": "\(entry.path)", "ledger_size": "\(size)", "file_size": "\(bytes.count)"])
+                    continue
+                case .new:
+                    break
+                }
                 var damage: [SegmentScan.Damage] = []
-                var perDay: [Int64: [TrafficKind: Int]] = [:]
-                var pages = PageCounts()
+                let ordinal = folded.count
                 let scan = try SegmentScanner.scan(bytes) { block, payload in
                     var lineStart = payload.startIndex
                     for (idx, byte) in zip(payload.indices, payload) where byte == 0x0A {
@@ -209,37 +224,31 @@ public struct Aggregator {
                             summary.erasedSkipped += 1
                             continue
                         }
-                        if try store.insert(event) {
-                            events += 1
-                            perDay[event.ts / LeadScorer.dayMillis, default: [:]][TrafficKind(flags: event.flags), default: 0] += 1
-                            pages.add(event)
-                        } else {
-                            duplicates += 1
-                        }
+                        try sorter.add(event, segment: ordinal, dictionary: dictionary)
                     }
                 }
-                damage = scan.damage + damage
-                try store.addDailyCounts(perDay)
-                try store.addPageCounts(pages)
+                folded.append(Folded(name: entry.name.description, path: entry.path, size: bytes.count, crc: crc, damage: scan.damage + damage))
+            }
+            let counts = try FactMerge(store: store, dictionary: dictionary, bulk: bulk).run(sorter, segments: folded.count)
+            try store.saveNewStrings()
+            try store.addDailyCounts(counts.perDay)
+            try store.addPageCounts(counts.pages)
+            for (i, f) in folded.enumerated() {
                 try store.recordSegment(
-                    name: entry.name.description, size: bytes.count, crc: crc, events: events, duplicates: duplicates,
-                    damage: damage)
-                summary.events += events
-                summary.duplicates += duplicates
-                if !damage.isEmpty {
+                    name: f.name, size: f.size, crc: f.crc, events: counts.events[i], duplicates: counts.duplicates[i], damage: f.damage)
+                summary.events += counts.events[i]
+                summary.duplicates += counts.duplicates[i]
+                summary.segmentsFolded += 1
+                if !f.damage.isEmpty {
                     summary.segmentsDamaged += 1
-                    for d in damage {
-                        summary.damage.append((entry.name.description, d))
-                        logger.warning("Damaged segment: folded its valid frames", metadata: ["segment": "\(entry.path)", "damage": "\(d)"])
+                    for d in f.damage {
+                        summary.damage.append((f.name, d))
+                        logger.warning("Damaged segment: folded its valid frames", metadata: ["segment": "\(f.path)", "damage": "\(d)"])
                     }
                 }
             }
-            summary.segmentsFolded += 1
         }
-        if !indexed {
-            try store.createSecondaryIndexes()
-            indexed = true
-        }
+        summary.foldSeconds = Double(SystemTime.nowMillis() - started) / 1000
         return summary
     }
 
@@ -249,6 +258,8 @@ public struct Aggregator {
     private func score(_ store: AggregateStore, previous: [String: Standing]?, now: Int64, summary: inout Summary) throws {
         let scorer = LeadScorer(rules: options.rules, asOfMillis: options.asOfMillis)
         let handoffStage = options.rules.handoffStage
+        let started = SystemTime.nowMillis()
+        defer { summary.scoreSeconds = Double(SystemTime.nowMillis() - started) / 1000 }
         try store.transaction {
             let before = try previous ?? store.standings()
             let changes = ChangeQueue(webhooks: options.webhooks, handoffStage: handoffStage, asOf: ISO8601.string(options.asOfMillis), now: now)
@@ -258,7 +269,10 @@ public struct Aggregator {
             var members = [Set<String>](repeating: [], count: audiences.count)
             for start in stride(from: 0, to: leads.count, by: Self.scoringChunk) {
                 let chunk = leads[start..<min(start + Self.scoringChunk, leads.count)]
-                let inputs = try chunk.map { lead in (lead, try store.events(ofLead: lead), try store.links(ofLead: lead)) }
+                let inputs = try chunk.map { lead in
+                    let input = try store.scoringInput(lead)
+                    return (lead, input.events, input.links)
+                }
                 let results = ScoredChunk(count: inputs.count)
                 DispatchQueue.concurrentPerform(iterations: inputs.count) { i in
                     let (lead, events, links) = inputs[i]

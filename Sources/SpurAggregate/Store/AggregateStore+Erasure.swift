@@ -21,27 +21,62 @@ extension AggregateStore {
 
     /// Visitor ids ever linked to the lead (seen on one of its events).
     func visitorsSeen(withLead lead: String) throws -> Set<String> {
+        Set(try ownerEvents(.lead, lead).compactMap(\.visitor))
+    }
+
+    /// Other leads whose events carry one of the visitor ids (a browser they shared).
+    private func leads(sharing visitors: Set<String>, besides lead: String) throws -> Set<String> {
         var out = Set<String>()
-        try db.prepare("SELECT DISTINCT visitor FROM events WHERE lead = ? AND visitor IS NOT NULL").query(lead) {
-            out.insert($0.string(0)!)
+        for v in visitors {
+            try db.prepare("SELECT DISTINCT lead FROM links WHERE visitor = ?").query(v) { out.insert($0.string(0)!) }
         }
+        out.remove(lead)
         return out
     }
 
     /// Events of the lead or of any of the visitor ids.
     func eventCount(lead: String, visitors: Set<String>) throws -> Int {
-        var n = 0
-        try db.prepare("SELECT count(*) FROM events WHERE lead = ? OR visitor IN (SELECT value FROM json_each(?))")
-            .query(lead, Self.jsonArray(visitors)) { n = Int($0.int(0)) }
+        var n = try ownerEvents(.lead, lead).count
+        for v in visitors { n += try ownerEvents(.visitor, v).count }
+        for other in try leads(sharing: visitors, besides: lead) {
+            n += try ownerEvents(.lead, other).filter { $0.visitor.map(visitors.contains) == true }.count
+        }
         return n
     }
 
-    /// Deletes the lead's and the visitors' events (and so their links), profile and queued hand-offs. Other
+    /// Deletes the lead's and the visitors' events (from every list that holds them: their own,
+    /// other leads' with a shared visitor id, the campaign days) and their links, the dictionary
+    /// entries only they used, the profile and queued hand-offs. Other
     /// leads' profiles that list one of the visitor ids (a shared browser) are dropped too — the
     /// next `spur aggregate` scores them again from their own events. Returns how many of those.
     func erase(lead: String, visitors: Set<String>) throws -> Int {
         let ids = Self.jsonArray(visitors)
-        try db.prepare("DELETE FROM events WHERE lead = ? OR visitor IN (SELECT value FROM json_each(?))").run(lead, ids)
+        let dictionary = try loadStrings()
+        var candidates = Set<Int>()
+        var campaignDays = Set<String>()
+        let erased = { (e: Event) in e.lead == lead || (e.visitor.map(visitors.contains) ?? false) }
+        /// Rewrites one list without the erased events; notes their campaign days and strings.
+        func scrub(_ owner: FactOwner, _ key: String) throws {
+            guard let blob = try factList(owner, key) else { return }
+            let events = try decode(blob, owner, key)
+            let kept = events.filter { !erased($0) }
+            guard kept.count < events.count else { return }
+            FactCodec.dictionaryNumbers(blob, into: &candidates)
+            for e in events where erased(e) {
+                if let c = e.campaign, e.type == .open || e.type == .click || e.type == .download {
+                    campaignDays.insert(FactOwner.dayKey(c, day: e.ts / LeadScorer.dayMillis))
+                }
+            }
+            try setFactList(owner, key, events: kept.count, data: FactCodec.list(kept, owner: owner, dictionary: dictionary))
+        }
+        try scrub(.lead, lead)
+        for v in visitors { try scrub(.visitor, v) }
+        for other in try leads(sharing: visitors, besides: lead) { try scrub(.lead, other) }
+        for key in campaignDays { try scrub(.campaignDay, key) }
+        try saveNewStrings()
+        try db.prepare("DELETE FROM links WHERE lead = ?").run(lead)
+        for v in visitors { try db.prepare("DELETE FROM links WHERE visitor = ?").run(v) }
+        try dropUnusedStrings(candidates)
         try db.prepare("DELETE FROM profiles WHERE lead = ?").run(lead)
         try db.prepare("DELETE FROM deliveries WHERE lead = ?").run(lead)
         try db.prepare("DELETE FROM audience_members WHERE lead = ?").run(lead)

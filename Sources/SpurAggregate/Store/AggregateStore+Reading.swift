@@ -127,16 +127,4 @@ extension AggregateStore {
     func eachProfileJSON(_ each: (String) throws -> Void) throws {
         try db.prepare("SELECT json FROM profiles ORDER BY lead").query { try each($0.string(0)!) }
     }
-
-    /// Every campaign with events, by id.
-    func campaigns() throws -> [String] { try distinctValues(of: .campaign) }
-
-    /// A campaign's opens, clicks and downloads, by time.
-    func campaignEvents(_ campaign: String) throws -> [Event] {
-        var events: [Event] = []
-        try db.prepare(
-            "SELECT \(Self.eventColumns) FROM events WHERE campaign = ? AND type IN ('open', 'click', 'download') ORDER BY ts, id"
-        ).query(campaign) { events.append(Self.event($0)) }
-        return events
-    }
 }

@@ -4,40 +4,7 @@ import SpurCore
 /// What the scoring pass reads and writes: the leads, each lead's events, profiles and the
 /// hand-off outbox.
 extension AggregateStore {
-    /// Every lead with events, by id.
-    func leads() throws -> [String] { try distinctValues(of: .lead) }
-
-    /// The id columns of `events` that can be listed.
-    enum IDColumn: String { case lead, campaign }
-
-    /// The distinct non-null values of an id column, sorted. The column name comes from the
-    /// enum above, never from input.
-    func distinctValues(of column: IDColumn) throws -> [String] {
-        let c = column.rawValue
-        var out: [String] = []
-        try db.prepare("SELECT DISTINCT \(c) FROM events WHERE \(c) IS NOT NULL ORDER BY \(c)").query { out.append($0.string(0)!) }
-        return out
-    }
-
-    /// The lead's own events plus the anonymous events of every visitor ever linked to it, by
-    /// (ts, id). Which of the anonymous ones count as of a date is the scorer's decision (`links`).
-    func events(ofLead lead: String) throws -> [Event] {
-        var out: [Event] = []
-        try db.prepare(
-            """
-            WITH linked AS (SELECT DISTINCT visitor FROM events WHERE lead = ?1 AND visitor IS NOT NULL)
-            SELECT \(Self.eventColumns) FROM events WHERE lead = ?1
-            UNION ALL
-            SELECT e.id, e.ts, e.type, e.campaign, e.lead, e.visitor, e.url, e.referrer, e.title, e.ua, e.ip, e.flags, e.props, e.node,
-                e.name
-            FROM linked v JOIN events e ON e.visitor = v.visitor WHERE e.lead IS NULL
-            ORDER BY 2, 1
-            """
-        ).query(lead) { out.append(Self.event($0)) }
-        return out
-    }
-
-    /// The columns `event(_:)` reads, in its order.
+    /// The columns `event(_:)` reads, in its order (of the `events` table before schema 7).
     static let eventColumns = "id, ts, type, campaign, lead, visitor, url, referrer, title, ua, ip, flags, props, node, name"
 
     static func event(_ r: Statement.Row) -> Event {
@@ -50,24 +17,6 @@ extension AggregateStore {
             lead: r.string(4), visitor: r.string(5), url: r.string(6), referrer: r.string(7), title: r.string(8), name: r.string(14),
             ua: r.string(9), ip: r.string(10), flags: EventFlags(rawValue: UInt8(truncatingIfNeeded: r.int(11))), props: props,
             node: r.string(13))
-    }
-
-    /// Every link (an event with lead and visitor) of every visitor ever linked to the lead,
-    /// to any lead: who a visitor belongs to as of a date follows from all of them.
-    func links(ofLead lead: String) throws -> [VisitorLink] {
-        var out: [VisitorLink] = []
-        try db.prepare(
-            """
-            WITH linked AS (SELECT DISTINCT visitor FROM events WHERE lead = ?1 AND visitor IS NOT NULL)
-            SELECT e.visitor, e.lead, e.ts, e.id, e.type FROM linked v JOIN events e ON e.visitor = v.visitor WHERE e.lead IS NOT NULL
-            """
-        ).query(lead) {
-            out.append(
-                VisitorLink(
-                    visitor: $0.string(0)!, lead: $0.string(1)!, ts: $0.int(2), event: $0.string(3)!,
-                    identified: $0.string(4) == EventType.identify.rawValue))
-        }
-        return out
     }
 
     /// Every lead's stage and score as stored: what changed in a run is judged against them.

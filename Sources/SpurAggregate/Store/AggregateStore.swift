@@ -1,15 +1,18 @@
 import Foundation
 import SpurCore
 
-/// The aggregator's SQLite database: the ledger of folded segments, the de-duplicated events,
-/// lead profiles and the outbox of hand-offs and webhooks. Visitor→lead links are the events that carry
-/// both. All of Spur's SQL lives in this folder; the rest of the code calls the typed methods of this class and its extensions
+/// The aggregator's SQLite database: the ledger of folded segments, the de-duplicated events as
+/// compact per-owner lists (`AggregateStore+Facts`), visitor→lead links, lead profiles and the
+/// outbox of hand-offs and webhooks. All of Spur's SQL lives in this folder; the rest of the code calls the typed methods of this class and its extensions
 /// (`AggregateStore+Scoring.swift`, `+Erasure`, `+Retention`, `+Reading`, `+Outbox`).
 final class AggregateStore {
     /// The connection; only the store's own files use it.
     let db: Database
     var path: String { db.path }
-    static let schemaVersion = "6"
+    static let schemaVersion = "7"
+    /// The shared strings of the stored events, loaded when first needed (`AggregateStore+Facts`).
+    let strings = StringDictionary()
+    var stringsLoaded = false
 
     /// Opens (read-write: creates and migrates) the database at `path`. Read-only opening needs
     /// an existing database and never writes, not even a migration.
@@ -32,6 +35,10 @@ final class AggregateStore {
 
     func close() { db.close() }
 
+    /// A page cache of 64 MiB for a run that writes much (SQLite's default is 2 MiB): the
+    /// profile indexes are updated in score order, not key order, and re-read pages otherwise.
+    func useLargeCache() throws { try db.execute("PRAGMA cache_size = -65536") }
+
     /// Runs `body` in one write transaction.
     func transaction<T>(_ body: () throws -> T) throws -> T { try db.transaction(body) }
 
@@ -45,9 +52,6 @@ final class AggregateStore {
                 pending_size INTEGER, pending_crc INTEGER);
             CREATE TABLE IF NOT EXISTS erasures(hash TEXT PRIMARY KEY, erased_at INTEGER NOT NULL);  -- Unix ms since version 2
             CREATE TABLE IF NOT EXISTS damage(segment TEXT NOT NULL, offset INTEGER NOT NULL, reason TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS events(
-                id TEXT PRIMARY KEY, ts INTEGER NOT NULL, type TEXT NOT NULL, campaign TEXT, lead TEXT, visitor TEXT,
-                url TEXT, referrer TEXT, title TEXT, ua TEXT, ip TEXT, flags INTEGER NOT NULL, props TEXT, node TEXT, name TEXT);
             """)
         var version = try meta("schema")
         if version == "1" {
@@ -102,8 +106,19 @@ final class AggregateStore {
             try db.transaction {
                 try createPageTables()
                 try pageCountsFromEvents()
+                try setMeta("schema", "6")
+            }
+            version = "6"
+        }
+        if version == "6" {
+            // Version 7 keeps the events as compact lists per lead, visitor and campaign day
+            // instead of a row each (docs/decisions.md, "Events as per-lead facts").
+            try db.transaction {
+                try createFactTables()
+                try factsFromEventRows()
                 try setMeta("schema", Self.schemaVersion)
             }
+            try vacuum()
         }
         try db.execute(
             """
@@ -122,7 +137,7 @@ final class AggregateStore {
         try createOutbox()
         try createAudienceTables()
         try createPageTables()
-        try createSecondaryIndexes()
+        try createFactTables()
     }
 
     private func createRunTables() throws {
@@ -158,34 +173,6 @@ final class AggregateStore {
         CASE WHEN flags & \(EventFlags([.bot, .scannerSuspect, .honeypot]).rawValue) != 0 THEN 'bot' \
         WHEN flags & \(EventFlags.proxyOpen.rawValue) != 0 THEN 'proxy' ELSE 'human' END
         """
-
-    /// Indexes on `events` that only reading (scoring, reports, erasure) uses; the fold does not.
-    private static let secondaryIndexes = [
-        ("events_lead", "events(lead, ts) WHERE lead IS NOT NULL"),
-        ("events_visitor", "events(visitor) WHERE visitor IS NOT NULL"),
-        ("events_campaign", "events(campaign, type) WHERE campaign IS NOT NULL"),
-    ]
-
-    /// A bulk fold into an empty table drops the indexes and builds them once afterwards: a
-    /// sorted build is many times faster than keeping them up to date row by row. They are
-    /// derived data, so a crash in between costs nothing: opening the store builds any that are missing.
-    func dropSecondaryIndexes() throws {
-        for (name, _) in Self.secondaryIndexes { try db.execute("DROP INDEX IF EXISTS \(name)") }
-    }
-
-    func createSecondaryIndexes() throws {
-        for (name, definition) in Self.secondaryIndexes {
-            try db.execute("CREATE INDEX IF NOT EXISTS \(name) ON \(definition)")
-        }
-    }
-
-    var hasNoEvents: Bool {
-        get throws {
-            var empty = true
-            try db.prepare("SELECT 1 FROM events LIMIT 1").query { _ in empty = false }
-            return empty
-        }
-    }
 
     // MARK: The ledger of folded segments
 
@@ -228,17 +215,6 @@ final class AggregateStore {
         var found = false
         try db.prepare("SELECT 1 FROM segments WHERE name = ?").query(name) { _ in found = true }
         return found
-    }
-
-    /// Inserts an event unless its id is known; returns false for a duplicate.
-    func insert(_ e: Event) throws -> Bool {
-        let props = e.props.isEmpty ? nil : EventLineEncoder.object(e.props)
-        try db.prepare(
-            "INSERT OR IGNORE INTO events(id, ts, type, campaign, lead, visitor, url, referrer, title, ua, ip, flags, props, node, name) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-        ).run(
-            e.id, e.ts, e.type.rawValue, e.campaign, e.lead, e.visitor, e.url, e.referrer, e.title, e.ua, e.ip,
-            Int(e.flags.rawValue), props, e.node, e.name)
-        return db.changes == 1
     }
 
     func recordSegment(name: String, size: Int, crc: UInt32, events: Int, duplicates: Int, damage: [SegmentScan.Damage]) throws {

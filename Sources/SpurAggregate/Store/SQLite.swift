@@ -163,9 +163,15 @@ final class Statement {
         func int(_ i: Int32) -> Int64 { sqlite3_column_int64(stmt, i) }
         func double(_ i: Int32) -> Double { sqlite3_column_double(stmt, i) }
         func isNull(_ i: Int32) -> Bool { sqlite3_column_type(stmt, i) == SQLITE_NULL }
+        func blob(_ i: Int32) -> [UInt8] {
+            let n = Int(sqlite3_column_bytes(stmt, i))
+            guard n > 0, let p = sqlite3_column_blob(stmt, i) else { return [] }
+            return Array(UnsafeRawBufferPointer(start: p, count: n))
+        }
+        /// The text by its length, so a zero byte inside it (the key of a campaign's day) stays.
         func string(_ i: Int32) -> String? {
             guard let text = sqlite3_column_text(stmt, i) else { return nil }
-            return String(cString: text)
+            return String(decoding: UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(stmt, i))), as: UTF8.self)
         }
     }
 }
@@ -197,6 +203,19 @@ extension String: SQLValue {
                 return
             }
             sqlite3_bind_text(stmt, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(bytes.count), SQLITE_TRANSIENT)
+        }
+    }
+}
+
+extension Array: SQLValue where Element == UInt8 {
+    func bind(to stmt: OpaquePointer, at index: Int32) {
+        withUnsafeBytes { bytes in
+            // A zero-length blob, not NULL, for an empty array.
+            guard let base = bytes.baseAddress, !bytes.isEmpty else {
+                sqlite3_bind_zeroblob(stmt, index, 0)
+                return
+            }
+            sqlite3_bind_blob(stmt, index, base, Int32(bytes.count), SQLITE_TRANSIENT)
         }
     }
 }
