@@ -1,7 +1,8 @@
 import Foundation
 import Logging
-import SpurAggregate
 import SpurCore
+
+@testable import SpurAggregate
 
 let quietLogger: Logger = {
     var l = Logger(label: "test")
@@ -54,13 +55,14 @@ final class DataDir {
 
     func aggregate(
         asOf: Int64, rules: ScoringRules? = nil, rebuild: Bool = false, db: String? = nil, handoffFile: String? = nil,
-        extraDirs: [String] = []
+        extraDirs: [String] = [], rewriteAtLeast: Int? = nil
     ) throws -> Aggregator.Summary {
         var options = Aggregator.Options(
             dataDirectories: [path] + extraDirs, database: db ?? self.db, rules: try rules ?? ScoringRules.defaults(),
             asOfMillis: asOf)
         options.rebuild = rebuild
         options.handoffFile = handoffFile
+        if let rewriteAtLeast { options.profileRewriteAtLeast = rewriteAtLeast }
         return try Aggregator(options: options, logger: quietLogger).run()
     }
 

@@ -49,6 +49,16 @@ import Testing
         #expect(FactCodec.events(Array(blob.prefix(blob.count / 2)), owner: .anonymous, key: "k", dictionary: dictionary).unreadable > 0)
     }
 
+    /// What makes `updated_at` move: anything in the profile but its as-of time.
+    @Test func theProfileDigestIgnoresOnlyTheAsOfTime() {
+        let a = #"{"as_of":"2026-11-02T10:00:00Z","attributes":{"as_of":"x"},"score":5}"#
+        let b = #"{"as_of":"2026-12-24T23:59:59Z","attributes":{"as_of":"x"},"score":5}"#
+        let c = #"{"as_of":"2026-11-02T10:00:00Z","attributes":{"as_of":"y"},"score":5}"#
+        let d = #"{"as_of":"2026-11-02T10:00:00Z","attributes":{"as_of":"x"},"score":6}"#
+        #expect(LeadProfile.digest(json: a) == LeadProfile.digest(json: b))
+        #expect(Set([a, c, d].map(LeadProfile.digest)).count == 3 && LeadProfile.digest(json: a) != 0)
+    }
+
     /// Runs spilled to files merge into the same order as one sort in memory.
     @Test func theSorterSpillsRunsAndMergesThemInOrder() throws {
         let dir = NSTemporaryDirectory() + "spur-sort-" + UUID().uuidString

@@ -23,7 +23,8 @@ import Testing
           - { id: big_company, attribute: company_size, points: 40 }
         """
 
-    static func fixture() async throws -> DataDir {
+    /// `rewriteAtLeast` 0: every run takes the path that drops and rebuilds the list's indexes.
+    static func fixture(rewriteAtLeast: Int? = nil) async throws -> DataDir {
         let dir = DataDir()
         var events: [Event] = []
         for n in 1...24 {
@@ -36,7 +37,7 @@ import Testing
         }
         events.append(ev(.click, day: 7, lead: "lead-5", campaign: "nl-5", url: "https://shop.example/x"))
         try await dir.write(events)
-        _ = try dir.aggregate(asOf: endOf(day: 7), rules: try ScoringRules(yaml: rules))
+        _ = try dir.aggregate(asOf: endOf(day: 7), rules: try ScoringRules(yaml: rules), rewriteAtLeast: rewriteAtLeast)
         return dir
     }
 
@@ -47,8 +48,9 @@ import Testing
         return try dir.reader().leads(q).leads.map(\.lead)
     }
 
-    @Test func eachFilterSelectsExactlyTheMatchingLeads() async throws {
-        let dir = try await Self.fixture()
+    @Test(arguments: [nil, 0])
+    func eachFilterSelectsExactlyTheMatchingLeads(rewriteAtLeast: Int?) async throws {
+        let dir = try await Self.fixture(rewriteAtLeast: rewriteAtLeast)
         let all = (1...24).map { "lead-\($0)" }
         // Scores are 10·N (+40 for leads 1–4): by score, highest first, ties by id.
         let score = { (n: Int) in 10 * n + (n <= 4 ? 40 : 0) }
@@ -132,8 +134,9 @@ import Testing
         }
     }
 
-    @Test func updatedSinceListsOnlyProfilesThatChanged() async throws {
-        let dir = try await Self.fixture()
+    @Test(arguments: [nil, 0])
+    func updatedSinceListsOnlyProfilesThatChanged(rewriteAtLeast: Int?) async throws {
+        let dir = try await Self.fixture(rewriteAtLeast: rewriteAtLeast)
         let firstRun = try dir.reader().leads(
             {
                 var q = LeadQuery(); q.sort = .updated; q.limit = 1; return q
@@ -142,11 +145,11 @@ import Testing
         #expect(firstRun.count == 1)
         let before = SystemTime.nowMillis()
         // The same as-of again: nothing changed, so nothing is newer than `before`.
-        _ = try dir.aggregate(asOf: endOf(day: 7), rules: try ScoringRules(yaml: Self.rules))
+        _ = try dir.aggregate(asOf: endOf(day: 7), rules: try ScoringRules(yaml: Self.rules), rewriteAtLeast: rewriteAtLeast)
         #expect(try leads(dir) { $0.updatedSince = before }.isEmpty)
         // One new event for lead-7: only its profile changed.
         try await dir.write([ev(.custom, day: 7, minute: 30, lead: "lead-7", props: ["name": "odd"])])
-        _ = try dir.aggregate(asOf: endOf(day: 7), rules: try ScoringRules(yaml: Self.rules))
+        _ = try dir.aggregate(asOf: endOf(day: 7), rules: try ScoringRules(yaml: Self.rules), rewriteAtLeast: rewriteAtLeast)
         #expect(try leads(dir) { $0.updatedSince = before } == ["lead-7"])
         #expect(try leads(dir) { $0.sort = .updated }.first == "lead-7")
     }

@@ -19,6 +19,9 @@ public struct Aggregator {
         public var webhooks: WebhookConfiguration?
         /// Audiences whose members are computed on each run (docs/audiences.md).
         public var audiences: Audiences?
+        /// From this many leads on, a run drops the lead list's indexes and builds them afterwards
+        /// (`AggregateStore.beginProfileRewrite`); tests set it low to run that path on little data.
+        var profileRewriteAtLeast = 10_000
 
         public init(dataDirectories: [String], database: String, rules: ScoringRules, asOfMillis: Int64) {
             self.dataDirectories = dataDirectories
@@ -212,10 +215,8 @@ public struct Aggregator {
                 var damage: [SegmentScan.Damage] = []
                 let ordinal = folded.count
                 let scan = try SegmentScanner.scan(bytes) { block, payload in
-                    var lineStart = payload.startIndex
-                    for (idx, byte) in zip(payload.indices, payload) where byte == 0x0A {
-                        defer { lineStart = idx + 1 }
-                        guard let event = Event(jsonLine: payload[lineStart..<idx]) else {
+                    for decoded in BlockLines.events(payload) {
+                        guard let event = decoded else {
                             summary.unreadableLines += 1
                             damage.append(.init(offset: block.offset, reason: "unreadable event line"))
                             continue
@@ -264,6 +265,8 @@ public struct Aggregator {
             let before = try previous ?? store.standings()
             let changes = ChangeQueue(webhooks: options.webhooks, handoffStage: handoffStage, asOf: ISO8601.string(options.asOfMillis), now: now)
             let leads = try store.leads()
+            let rewriting = leads.count >= options.profileRewriteAtLeast
+            if rewriting { try store.beginProfileRewrite() }
             var overview = LeadOverview()
             let audiences = options.audiences?.audiences ?? []
             var members = [Set<String>](repeating: [], count: audiences.count)
@@ -280,18 +283,20 @@ public struct Aggregator {
                     // Encoding plain strings and numbers cannot fail.
                     let json = (try? LeadProfile.encoder.encode(profile)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
                     let matched = audiences.indices.filter { audiences[$0].condition.matches(profile, events: events, asOf: scorer.asOfMillis) }
-                    results.set(i, profile, json, matched)
+                    results.set(i, Scored(profile: profile, json: json, digest: LeadProfile.digest(json: json), audiences: matched))
                 }
-                for (profile, json, matched) in results.all {
-                    for a in matched { members[a].insert(profile.lead) }
+                for scored in results.all {
+                    let (profile, json) = (scored.profile, scored.json)
+                    for a in scored.audiences { members[a].insert(profile.lead) }
                     overview.add(profile)
-                    try store.save(profile, json: json, now: now)
+                    try store.save(profile, json: json, digest: scored.digest, now: now, rewriting: rewriting)
                     for delivery in changes.deliveries(profile, json: json, was: before[profile.lead] ?? Standing(stage: .none, score: 0)) {
                         try store.enqueue(delivery)
                         if delivery.endpoint != Delivery.handoffEndpoint { summary.webhooksQueued += 1 }
                     }
                 }
             }
+            if rewriting { try store.endProfileRewrite() }
             try recordAudiences(audiences, members, in: store, changes: changes, now: now, summary: &summary)
             try store.pruneDelivered(before: now - Self.deliveredKeptMillis)
             try store.setMeta("as_of", ISO8601.string(options.asOfMillis))
@@ -343,16 +348,22 @@ public struct Aggregator {
     }
 }
 
+/// One lead's result: its profile, the profile's JSON and digest, the audiences it is in.
+private struct Scored {
+    var profile: LeadProfile
+    var json: String
+    var digest: Int64
+    var audiences: [Int]
+}
+
 /// Results of one chunk, written by index from several threads (each index exactly once).
 private final class ScoredChunk: @unchecked Sendable {
-    private var slots: [(LeadProfile, String, [Int])?]
+    private var slots: [Scored?]
     private let lock = NSLock()
 
     init(count: Int) { slots = Array(repeating: nil, count: count) }
 
-    func set(_ i: Int, _ profile: LeadProfile, _ json: String, _ audiences: [Int]) {
-        lock.withLock { slots[i] = (profile, json, audiences) }
-    }
+    func set(_ i: Int, _ scored: Scored) { lock.withLock { slots[i] = scored } }
 
-    var all: [(LeadProfile, String, [Int])] { lock.withLock { slots.map { $0! } } }
+    var all: [Scored] { lock.withLock { slots.map { $0! } } }
 }

@@ -95,6 +95,7 @@ extension FactSorter {
             (owner, key) = (.anonymous, FactOwner.dayKey(e.campaign ?? "", day: day))
         }
         var body: [UInt8] = []
+        body.reserveCapacity(256)
         FactCodec.body(e, owner: owner, dictionary: dictionary, into: &body)
         try add(owner: owner, type: type, flags: e.flags, segment: segment, ts: e.ts, key: key, id: e.id, body: body)
         if let campaign = e.campaign, e.type == .open || e.type == .click || e.type == .download {

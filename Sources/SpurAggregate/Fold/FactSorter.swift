@@ -40,30 +40,32 @@ final class FactSorter {
     private static let header = 23
 
     func add(owner: FactOwner, type: UInt8, flags: EventFlags, segment: Int, ts: Int64, key: String, id: String, body: [UInt8]) throws {
+        var key = key, id = id
+        let k = min(key.utf8.count, 0xFFFF), i = min(id.utf8.count, 0xFFFF)
+        let length = Self.header + k + i + body.count
         // Grown once to the budget and a margin, not by doubling past it (peak memory).
-        if buffer.count + Self.header + 0x20000 + body.count > buffer.capacity { buffer.reserveCapacity(budget + (4 << 20) + body.count) }
+        if buffer.count + length > buffer.capacity { buffer.reserveCapacity(max(budget + (4 << 20), buffer.count + length)) }
         offsets.append(buffer.count)
-        buffer.append(owner.rawValue)
-        buffer.append(type)
-        buffer.append(flags.rawValue)
-        append32(UInt32(truncatingIfNeeded: segment))
-        append64(UInt64(bitPattern: ts))
-        let k = Array(key.utf8), i = Array(id.utf8)
-        append16(UInt16(truncatingIfNeeded: min(k.count, 0xFFFF)))
-        append16(UInt16(truncatingIfNeeded: min(i.count, 0xFFFF)))
-        append32(UInt32(truncatingIfNeeded: body.count))
-        buffer += k.prefix(0xFFFF)
-        buffer += i.prefix(0xFFFF)
-        buffer += body
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.header) { h in
+            h[0] = owner.rawValue
+            h[1] = type
+            h[2] = flags.rawValue
+            Self.put(UInt64(truncatingIfNeeded: segment), 4, h, 3)
+            Self.put(UInt64(bitPattern: ts), 8, h, 7)
+            Self.put(UInt64(k), 2, h, 15)
+            Self.put(UInt64(i), 2, h, 17)
+            Self.put(UInt64(body.count), 4, h, 19)
+            buffer.append(contentsOf: UnsafeBufferPointer(h))
+        }
+        key.withUTF8 { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: $0.prefix(k))) }
+        id.withUTF8 { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: $0.prefix(i))) }
+        buffer.append(contentsOf: body)
         if buffer.count >= budget { try spill() }
     }
 
-    private func append16(_ v: UInt16) {
-        buffer.append(UInt8(truncatingIfNeeded: v))
-        buffer.append(UInt8(truncatingIfNeeded: v >> 8))
+    private static func put(_ v: UInt64, _ bytes: Int, _ h: UnsafeMutableBufferPointer<UInt8>, _ at: Int) {
+        for b in 0..<bytes { h[at + b] = UInt8(truncatingIfNeeded: v >> UInt64(8 * b)) }
     }
-    private func append32(_ v: UInt32) { for s in stride(from: 0, to: 32, by: 8) { buffer.append(UInt8(truncatingIfNeeded: v >> UInt32(s))) } }
-    private func append64(_ v: UInt64) { for s in stride(from: 0, to: 64, by: 8) { buffer.append(UInt8(truncatingIfNeeded: v >> UInt64(s))) } }
 
     private func sortOffsets() {
         buffer.withUnsafeBufferPointer { b in

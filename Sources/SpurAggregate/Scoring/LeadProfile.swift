@@ -79,4 +79,25 @@ public struct LeadProfile: Codable, Sendable, Equatable {
     }
 
     public static var decoder: JSONDecoder { JSONDecoder() }
+
+    /// A 64-bit FNV-1a hash of the profile's JSON without the value of `as_of`: equal when the
+    /// profile says the same as of another date. Never 0 (the digest of rows from before it).
+    static func digest(json: String) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        let marker = Array(#""as_of":""#.utf8)
+        // Only the first occurrence: the top-level key, first in sorted order (an attribute
+        // named `as_of` comes later, inside `attributes`).
+        var skipping = false, skipped = false
+        var matched = 0
+        for byte in json.utf8 {
+            if skipping {
+                if byte == UInt8(ascii: "\"") { skipping = false } else { continue }
+            } else if !skipped {
+                matched = byte == marker[matched] ? matched + 1 : (byte == marker[0] ? 1 : 0)
+                if matched == marker.count { (skipping, skipped) = (true, true) }
+            }
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return hash == 0 ? 1 : Int64(bitPattern: hash)
+    }
 }

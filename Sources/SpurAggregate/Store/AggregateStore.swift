@@ -116,6 +116,7 @@ final class AggregateStore {
             try db.transaction {
                 try createFactTables()
                 try factsFromEventRows()
+                try db.execute("ALTER TABLE profiles ADD COLUMN digest INTEGER NOT NULL DEFAULT 0")
                 try setMeta("schema", Self.schemaVersion)
             }
             try vacuum()
@@ -125,15 +126,12 @@ final class AggregateStore {
             CREATE TABLE IF NOT EXISTS profiles(
                 lead TEXT PRIMARY KEY, score REAL NOT NULL, implicit REAL NOT NULL, explicit REAL NOT NULL,
                 grade INTEGER NOT NULL, label TEXT NOT NULL, stage TEXT NOT NULL, json TEXT NOT NULL,
-                letter TEXT NOT NULL DEFAULT 'D', last_seen TEXT NOT NULL DEFAULT '', updated_at INTEGER NOT NULL DEFAULT 0);
-            CREATE INDEX IF NOT EXISTS profiles_score ON profiles(score DESC, lead);
-            CREATE INDEX IF NOT EXISTS profiles_stage ON profiles(stage, score DESC, lead);
-            CREATE INDEX IF NOT EXISTS profiles_grade ON profiles(grade, letter, score DESC, lead);
-            CREATE INDEX IF NOT EXISTS profiles_last_seen ON profiles(last_seen DESC, lead);
-            CREATE INDEX IF NOT EXISTS profiles_updated ON profiles(updated_at DESC, lead);
+                letter TEXT NOT NULL DEFAULT 'D', last_seen TEXT NOT NULL DEFAULT '', updated_at INTEGER NOT NULL DEFAULT 0,
+                digest INTEGER NOT NULL DEFAULT 0);
             INSERT OR IGNORE INTO meta VALUES('schema', '\(Self.schemaVersion)');
             """)
         try createRunTables()
+        try createProfileIndexes()
         try createOutbox()
         try createAudienceTables()
         try createPageTables()
@@ -152,7 +150,6 @@ final class AggregateStore {
             CREATE TABLE IF NOT EXISTS profile_tags(
                 kind TEXT NOT NULL, value TEXT NOT NULL, tscore REAL NOT NULL, tlead TEXT NOT NULL,
                 PRIMARY KEY(kind, value, tscore DESC, tlead)) WITHOUT ROWID;
-            CREATE INDEX IF NOT EXISTS profile_tags_lead ON profile_tags(tlead, kind, value);
             """)
     }
 

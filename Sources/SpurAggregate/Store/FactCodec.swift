@@ -91,10 +91,18 @@ enum FactCodec {
         id(e.id, dictionary, &out)
         out.append(UInt8(EventType.allCases.firstIndex(of: e.type) ?? 0))
         out.append(e.flags.rawValue)
-        var mask = 0
         // Bits in field order: campaign, lead, visitor, url, referrer, title, name, ua, ip, node.
-        for (bit, value) in [e.campaign, e.lead, e.visitor, e.url, e.referrer, e.title, e.name, e.ua, e.ip, e.node].enumerated()
-        where value != nil { mask |= 1 << bit }
+        var mask = 0
+        if e.campaign != nil { mask |= 1 }
+        if e.lead != nil { mask |= 2 }
+        if e.visitor != nil { mask |= 4 }
+        if e.url != nil { mask |= 8 }
+        if e.referrer != nil { mask |= 16 }
+        if e.title != nil { mask |= 32 }
+        if e.name != nil { mask |= 64 }
+        if e.ua != nil { mask |= 128 }
+        if e.ip != nil { mask |= 256 }
+        if e.node != nil { mask |= 512 }
         if owner == .lead { mask &= ~(1 << 1) }
         if owner == .visitor { mask &= ~(1 << 2) }
         if !e.props.isEmpty { mask |= propsBit }
