@@ -116,7 +116,9 @@ final class AggregateStore {
             try db.transaction {
                 try createFactTables()
                 try factsFromEventRows()
-                try db.execute("ALTER TABLE profiles ADD COLUMN digest INTEGER NOT NULL DEFAULT 0")
+                if try !hasColumn("profiles", "digest") {
+                    try db.execute("ALTER TABLE profiles ADD COLUMN digest INTEGER NOT NULL DEFAULT 0")
+                }
                 try setMeta("schema", Self.schemaVersion)
             }
             try vacuum()
