@@ -455,6 +455,14 @@ def stored_events(db):
             return strings[n], i
         return ".".join(str(x) for x in b[i:i + 4]), i + 4
 
+    def base36(n):
+        digits = ""
+        while True:
+            n, d = divmod(n, 36)
+            digits = "0123456789abcdefghijklmnopqrstuvwxyz"[d] + digits
+            if n == 0:
+                return digits
+
     for (blob,) in db.execute("SELECT data FROM facts"):
         count, i = varint(blob, 0)
         for _ in range(count):
@@ -463,7 +471,7 @@ def stored_events(db):
             body, i = blob[i:i + length], i + length
             base, j = string(body, 0)
             counter, j = varint(body, j)
-            eid = base + (str(counter - 1) if counter else "")
+            eid = base + (base36(counter - 1) if counter else "")
             j += 2  # type, flags
             mask, j = varint(body, j)
             url = None

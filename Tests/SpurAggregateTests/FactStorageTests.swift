@@ -9,7 +9,10 @@ import Testing
     /// Events with every field, odd ids and addresses, unicode and a zero byte.
     func oddEvents() -> [Event] {
         var all: [Event] = []
-        let ids = ["n1-r2-0", "n1-r2-17", "n1-r2-007", "plain", "-5", "x-", "a-b-18446744073709551615", "ü-1", ""]
+        let ids = [
+            "n1-r2-0", "n1-r2-17", "n1-r2-007", "plain", "-5", "x-", "a-b-18446744073709551615", "ü-1", "", "n1-3k9x7q-1a2z",
+            "n1-b-zzzzzzzzzzzz", "n1-b-1zzzzzzzzzzzz", "n1-b-A1", "n1-b-0a",
+        ]
         let ips = ["198.51.100.0", "2001:db8::", "01.2.3.4", "256.1.1.1", "1.2.3", "", "0.0.0.0"]
         for (i, id) in ids.enumerated() {
             all.append(

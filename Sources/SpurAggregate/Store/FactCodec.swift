@@ -188,17 +188,30 @@ enum FactCodec {
         string(s, nil, &out)
     }
 
-    /// An id as its prefix up to the last `-` (shared) and the decimal counter after it.
+    /// An id as its prefix up to the last `-` (shared) and the counter after it: Spur's ids end in
+    /// a base-36 counter (docs/decisions.md, "Event ids"), which a decimal one also is. Only a
+    /// canonical counter (no leading zero, lower case, up to 12 digits) is taken, so that it
+    /// reads back as the same text.
     private static func id(_ s: String, _ dictionary: StringDictionary, _ out: inout [UInt8]) {
         let utf8 = s.utf8
         if let dash = utf8.lastIndex(of: UInt8(ascii: "-")) {
             let digits = utf8[utf8.index(after: dash)...]
-            if !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-                digits.count == 1 || digits.first != 0x30
-            {
-                string(String(s[...dash]), dictionary, &out)
-                varint(digits.reduce(0) { $0 * 10 + UInt64($1 - 0x30) } + 1, &out)
-                return
+            if !digits.isEmpty, digits.count <= 12, digits.count == 1 || digits.first != UInt8(ascii: "0") {
+                var value: UInt64 = 0
+                var canonical = true
+                for d in digits {
+                    switch d {
+                    case UInt8(ascii: "0")...UInt8(ascii: "9"): value = value * 36 + UInt64(d - UInt8(ascii: "0"))
+                    case UInt8(ascii: "a")...UInt8(ascii: "z"): value = value * 36 + UInt64(d - UInt8(ascii: "a") + 10)
+                    default: canonical = false
+                    }
+                    if !canonical { break }
+                }
+                if canonical {
+                    string(String(s[...dash]), dictionary, &out)
+                    varint(value + 1, &out)
+                    return
+                }
             }
         }
         string(s, nil, &out)
@@ -243,7 +256,7 @@ enum FactCodec {
 
         mutating func id(_ dictionary: StringDictionary) -> String? {
             guard let base = string(dictionary), let counter = varint() else { return nil }
-            return counter == 0 ? base : base + String(counter - 1)
+            return counter == 0 ? base : base + String(counter - 1, radix: 36)
         }
     }
 
