@@ -120,3 +120,21 @@ import Testing
         #expect(try store.ownerEvents(.anonymous, FactOwner.dayKey("", day: at(day: 3) / LeadScorer.dayMillis)).count == 1)
     }
 }
+
+/// The formatter-free reading of the times Spur writes agrees with the formatter.
+@Suite struct ISOTimeTests {
+    @Test func theFastPathReadsWhatTheFormatterReads() {
+        var rng = SplitMix64(seed: 3)
+        for _ in 0..<2000 {
+            let ms = Int64(rng.next() % 8_000_000_000_000) / 1000 * 1000 - 1_000_000_000_000
+            let text = ISO8601.string(ms)
+            #expect(ISO8601.parseUTC(text) == ms, "\(text)")
+            let formatter = ISO8601DateFormatter().date(from: text).map { Int64($0.timeIntervalSince1970 * 1000) }
+            #expect(formatter == ms, "\(text)")
+        }
+        for odd in ["2026-02-29T10:00:00Z", "2026-13-01T10:00:00Z", "2026-11-22T24:00:00Z", "2026-11-22t10:00:00Z", "2026-11-22", "x"] {
+            #expect(ISO8601.parseUTC(odd) == nil, "\(odd)")
+        }
+        #expect(ISO8601.parseUTC("2024-02-29T23:59:59Z") == 1_709_251_199_000)
+    }
+}

@@ -280,8 +280,7 @@ public struct Aggregator {
                 DispatchQueue.concurrentPerform(iterations: inputs.count) { i in
                     let (lead, events, links) = inputs[i]
                     let profile = scorer.score(lead: lead, events: events, links: links)
-                    // Encoding plain strings and numbers cannot fail.
-                    let json = (try? LeadProfile.encoder.encode(profile)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+                    let json = profile.json
                     let matched = audiences.indices.filter { audiences[$0].condition.matches(profile, events: events, asOf: scorer.asOfMillis) }
                     results.set(i, Scored(profile: profile, json: json, digest: LeadProfile.digest(json: json), audiences: matched))
                 }

@@ -2,15 +2,13 @@ import SpurCore
 
 /// Writes a fold's sorted records into the store: each owner's new events merged into its stored
 /// list by (ts, id), an id it already holds dropped as a duplicate; links as rows. Counts what
-/// was new per segment, per day and per page, and which leads and visitors got events.
+/// was new per segment, per day and per page.
 struct FactMerge {
     struct Counts {
         var events: [Int]
         var duplicates: [Int]
         var perDay: [Int64: [TrafficKind: Int]] = [:]
         var pages = PageCounts()
-        var leads = Set<String>()
-        var visitors = Set<String>()
     }
 
     let store: AggregateStore
@@ -75,8 +73,6 @@ struct FactMerge {
             existing.isEmpty
             ? fresh : (existing + fresh).sorted { $0.ts != $1.ts ? $0.ts < $1.ts : $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
         try store.setFactList(owner, key, events: merged.count, data: FactCodec.list(merged))
-        if owner == .lead { counts.leads.insert(key) }
-        if owner == .visitor { counts.visitors.insert(key) }
     }
 }
 

@@ -294,6 +294,7 @@ public enum ISO8601 {
 
     /// Parses `2026-11-22`, `2026-11-22T10:00:00Z` (or with an offset); nil otherwise.
     public static func parse(_ text: String) -> Int64? {
+        if let fast = parseUTC(text) { return fast }
         let f = ISO8601DateFormatter()
         if let d = f.date(from: text) { return Int64(d.timeIntervalSince1970 * 1000) }
         f.formatOptions = [.withFullDate]
@@ -302,5 +303,35 @@ public enum ISO8601 {
             return Int64(d.timeIntervalSince1970 * 1000) + 86_400_000 - 1
         }
         return nil
+    }
+
+    /// Exactly what `string(_:)` writes (`2026-11-22T10:00:00Z`), without a formatter: audiences
+    /// read a profile's times for every lead and run, and `ISO8601DateFormatter` dominated that.
+    /// Anything else, including impossible dates, is left to the formatter.
+    static func parseUTC(_ text: String) -> Int64? {
+        let b = Array(text.utf8)
+        guard b.count == 20, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A, b[19] == 0x5A else { return nil }
+        func number(_ from: Int, _ count: Int) -> Int64? {
+            var n: Int64 = 0
+            for i in from..<from + count {
+                guard b[i] >= 0x30, b[i] <= 0x39 else { return nil }
+                n = n * 10 + Int64(b[i] - 0x30)
+            }
+            return n
+        }
+        guard let y = number(0, 4), let m = number(5, 2), let d = number(8, 2), let hh = number(11, 2), let mm = number(14, 2),
+            let ss = number(17, 2), (1...12).contains(m), hh < 24, mm < 60, ss < 60
+        else { return nil }
+        let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+        let monthDays: [Int64] = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard d >= 1, d <= monthDays[Int(m - 1)] else { return nil }
+        // Days since 1970-01-01 of a civil date (the proleptic Gregorian calendar).
+        let yy = m <= 2 ? y - 1 : y
+        let era = (yy >= 0 ? yy : yy - 399) / 400
+        let yoe = yy - era * 400
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146_097 + doe - 719_468
+        return ((days * 24 + hh) * 60 + mm) * 60_000 + ss * 1000
     }
 }
