@@ -35,9 +35,9 @@ final class AggregateStore {
 
     func close() { db.close() }
 
-    /// A page cache of 64 MiB for a run that writes much (SQLite's default is 2 MiB): the
-    /// profile indexes are updated in score order, not key order, and re-read pages otherwise.
-    func useLargeCache() throws { try db.execute("PRAGMA cache_size = -65536") }
+    /// A page cache of 16 MiB for a run that writes much (SQLite's default is 2 MiB); more
+    /// measured no faster and costs memory (docs/performance.md).
+    func useLargeCache() throws { try db.execute("PRAGMA cache_size = -16384") }
 
     /// Runs `body` in one write transaction.
     func transaction<T>(_ body: () throws -> T) throws -> T { try db.transaction(body) }
