@@ -269,7 +269,8 @@ public struct Aggregator {
             if rewriting { try store.beginProfileRewrite() }
             var overview = LeadOverview()
             let audiences = options.audiences?.audiences ?? []
-            var members = [Set<String>](repeating: [], count: audiences.count)
+            // Members as positions in `leads` (4 bytes each, not a string in a set).
+            var members = [[Int32]](repeating: [], count: audiences.count)
             for start in stride(from: 0, to: leads.count, by: Self.scoringChunk) {
                 let chunk = leads[start..<min(start + Self.scoringChunk, leads.count)]
                 let inputs = try chunk.map { lead in
@@ -284,9 +285,9 @@ public struct Aggregator {
                     let matched = audiences.indices.filter { audiences[$0].condition.matches(profile, events: events, asOf: scorer.asOfMillis) }
                     results.set(i, Scored(profile: profile, json: json, digest: LeadProfile.digest(json: json), audiences: matched))
                 }
-                for scored in results.all {
+                for (offset, scored) in results.all.enumerated() {
                     let (profile, json) = (scored.profile, scored.json)
-                    for a in scored.audiences { members[a].insert(profile.lead) }
+                    for a in scored.audiences { members[a].append(Int32(start + offset)) }
                     overview.add(profile)
                     try store.save(profile, json: json, digest: scored.digest, now: now, rewriting: rewriting)
                     for delivery in changes.deliveries(profile, json: json, was: before[profile.lead] ?? Standing(stage: .none, score: 0)) {
@@ -296,7 +297,7 @@ public struct Aggregator {
                 }
             }
             if rewriting { try store.endProfileRewrite() }
-            try recordAudiences(audiences, members, in: store, changes: changes, now: now, summary: &summary)
+            try recordAudiences(audiences, &members, leads: leads, in: store, changes: changes, now: now, summary: &summary)
             try store.pruneDelivered(before: now - Self.deliveredKeptMillis)
             try store.setMeta("as_of", ISO8601.string(options.asOfMillis))
             try store.setMeta("overview", String(decoding: try JSONEncoder().encode(overview), as: UTF8.self))
@@ -305,14 +306,17 @@ public struct Aggregator {
     }
 
     /// Who entered and who left each audience in this run, into the database and the outbox.
+    /// One audience at a time, each one's members released when done (bounded memory).
     private func recordAudiences(
-        _ audiences: [Audience], _ members: [Set<String>], in store: AggregateStore, changes: ChangeQueue, now: Int64, summary: inout Summary
+        _ audiences: [Audience], _ members: inout [[Int32]], leads: [String], in store: AggregateStore, changes: ChangeQueue, now: Int64,
+        summary: inout Summary
     ) throws {
         guard !audiences.isEmpty else { return }
-        let stored = try store.audienceMembers()
         for (i, audience) in audiences.enumerated() {
-            let before = stored[audience.name] ?? []
-            let entered = members[i].subtracting(before).sorted(), left = before.subtracting(members[i]).sorted()
+            let current = Set(members[i].lazy.map { leads[Int($0)] })
+            members[i] = []
+            let before = try store.audienceMembers(of: audience.name)
+            let entered = (before.isEmpty ? current : current.subtracting(before)).sorted(), left = before.subtracting(current).sorted()
             try store.applyAudienceChanges(audience.name, entered: entered, left: left, at: options.asOfMillis)
             for (leads, event) in [(entered, WebhookEvent.audienceEntered), (left, .audienceLeft)] {
                 for lead in leads {

@@ -15,9 +15,11 @@ extension AggregateStore {
     }
 
     /// Every audience's members as stored.
-    func audienceMembers() throws -> [String: Set<String>] {
-        var out: [String: Set<String>] = [:]
-        try db.prepare("SELECT audience, lead FROM audience_members").query { out[$0.string(0)!, default: []].insert($0.string(1)!) }
+    /// The stored members of one audience (one at a time: a million leads in ten audiences is
+    /// ten million ids, which a run must not hold at once).
+    func audienceMembers(of audience: String) throws -> Set<String> {
+        var out = Set<String>()
+        try db.prepare("SELECT lead FROM audience_members WHERE audience = ?").query(audience) { out.insert($0.string(0)!) }
         return out
     }
 
