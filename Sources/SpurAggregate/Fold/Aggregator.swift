@@ -271,20 +271,8 @@ public struct Aggregator {
             let audiences = options.audiences?.audiences ?? []
             // Members as positions in `leads` (4 bytes each, not a string in a set).
             var members = [[Int32]](repeating: [], count: audiences.count)
-            for start in stride(from: 0, to: leads.count, by: Self.scoringChunk) {
-                let chunk = leads[start..<min(start + Self.scoringChunk, leads.count)]
-                let inputs = try chunk.map { lead in
-                    let input = try store.scoringInput(lead)
-                    return (lead, input.events, input.links)
-                }
-                let results = ScoredChunk(count: inputs.count)
-                DispatchQueue.concurrentPerform(iterations: inputs.count) { i in
-                    let (lead, events, links) = inputs[i]
-                    let profile = scorer.score(lead: lead, events: events, links: links)
-                    let json = profile.json
-                    let matched = audiences.indices.filter { audiences[$0].condition.matches(profile, events: events, asOf: scorer.asOfMillis) }
-                    results.set(i, Scored(profile: profile, json: json, digest: LeadProfile.digest(json: json), audiences: matched))
-                }
+            /// Saves a scored chunk: in lead order, as SQLite's one connection must.
+            func save(_ results: ScoredChunk, from start: Int) throws {
                 for (offset, scored) in results.all.enumerated() {
                     let (profile, json) = (scored.profile, scored.json)
                     for a in scored.audiences { members[a].append(Int32(start + offset)) }
@@ -295,6 +283,37 @@ public struct Aggregator {
                         if delivery.endpoint != Delivery.handoffEndpoint { summary.webhooksQueued += 1 }
                     }
                 }
+            }
+            // A pipeline: while one chunk is scored on the other threads, this one saves the
+            // previous chunk's profiles and reads the next chunk's events.
+            var pending: (results: ScoredChunk, done: DispatchGroup, start: Int)?
+            for start in stride(from: 0, to: leads.count, by: Self.scoringChunk) {
+                let chunk = leads[start..<min(start + Self.scoringChunk, leads.count)]
+                let inputs = try chunk.map { lead in
+                    let input = try store.scoringInput(lead)
+                    return ScoringInput(lead: lead, events: input.events, links: input.links)
+                }
+                let previous = pending
+                previous?.done.wait()
+                let results = ScoredChunk(count: inputs.count)
+                let done = DispatchGroup()
+                DispatchQueue.global().async(group: done) {
+                    DispatchQueue.concurrentPerform(iterations: inputs.count) { i in
+                        let input = inputs[i]
+                        let profile = scorer.score(lead: input.lead, events: input.events, links: input.links)
+                        let json = profile.json
+                        let matched = audiences.indices.filter {
+                            audiences[$0].condition.matches(profile, events: input.events, asOf: scorer.asOfMillis)
+                        }
+                        results.set(i, Scored(profile: profile, json: json, digest: LeadProfile.digest(json: json), audiences: matched))
+                    }
+                }
+                pending = (results, done, start)
+                if let previous { try save(previous.results, from: previous.start) }
+            }
+            if let p = pending {
+                p.done.wait()
+                try save(p.results, from: p.start)
             }
             if rewriting { try store.endProfileRewrite() }
             try recordAudiences(audiences, &members, leads: leads, in: store, changes: changes, now: now, summary: &summary)
@@ -349,6 +368,13 @@ public struct Aggregator {
             logger.error("Hand-off failed; the leads stay queued for the next run", metadata: ["error": "\(error)"])
         }
     }
+}
+
+/// What scoring one lead reads from the store.
+private struct ScoringInput: Sendable {
+    var lead: String
+    var events: [Event]
+    var links: [VisitorLink]
 }
 
 /// One lead's result: its profile, the profile's JSON and digest, the audiences it is in.
