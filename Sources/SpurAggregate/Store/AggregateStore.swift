@@ -54,75 +54,54 @@ final class AggregateStore {
             CREATE TABLE IF NOT EXISTS damage(segment TEXT NOT NULL, offset INTEGER NOT NULL, reason TEXT NOT NULL);
             """)
         var version = try meta("schema")
-        if version == "1" {
+        // Version 2 gives profiles the columns the lead queries filter and sort on, and reads
+        // visitor links from the events themselves (each with its time, for scoring as of a date).
+        try upgrade(&version, from: "1", to: "2") {
             if try !hasColumn("events", "name") { try db.execute("ALTER TABLE events ADD COLUMN name TEXT") }
-            // Version 2 gives profiles the columns the lead queries filter and sort on, and reads
-            // visitor links from the events themselves (each with its time, for scoring as of a date).
-            try db.transaction {
-                try db.execute(
-                    """
-                    DROP TABLE IF EXISTS visitor_links;
-                    UPDATE erasures SET erased_at = erased_at * 1000;
-                    ALTER TABLE profiles ADD COLUMN letter TEXT NOT NULL DEFAULT 'D';
-                    ALTER TABLE profiles ADD COLUMN last_seen TEXT NOT NULL DEFAULT '';
-                    ALTER TABLE profiles ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
-                    UPDATE profiles SET letter = substr(label, 1, 1), last_seen = json_extract(json, '$.last_seen');
-                    """)
-                try setMeta("schema", "2")
-            }
-            version = "2"
+            try db.execute(
+                """
+                DROP TABLE IF EXISTS visitor_links;
+                UPDATE erasures SET erased_at = erased_at * 1000;
+                ALTER TABLE profiles ADD COLUMN letter TEXT NOT NULL DEFAULT 'D';
+                ALTER TABLE profiles ADD COLUMN last_seen TEXT NOT NULL DEFAULT '';
+                ALTER TABLE profiles ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+                UPDATE profiles SET letter = substr(label, 1, 1), last_seen = json_extract(json, '$.last_seen');
+                """)
         }
-        if version == "2" {
-            // Version 3 records aggregation runs and counts events per day for the console
-            // (docs/console.md); the counts of what is already folded come from the events.
-            try db.transaction {
-                try createRunTables()
-                try db.execute(Self.tagsFromProfiles)
-                try db.execute("INSERT OR REPLACE INTO daily_counts SELECT ts / 86400000, \(Self.kindSQL), count(*) FROM events GROUP BY 1, 2")
-                try setMeta("schema", "3")
-            }
-            version = "3"
+        // Version 3 records aggregation runs and counts events per day for the console
+        // (docs/console.md); the counts of what is already folded come from the events.
+        try upgrade(&version, from: "2", to: "3") {
+            try createRunTables()
+            try db.execute(Self.tagsFromProfiles)
+            try db.execute("INSERT OR REPLACE INTO daily_counts SELECT ts / 86400000, \(Self.kindSQL), count(*) FROM events GROUP BY 1, 2")
         }
-        if version == "3" {
-            // Version 4 puts hand-offs and webhooks into one outbox of deliveries (docs/webhooks.md).
-            try db.transaction {
-                try createOutbox()
-                try db.execute(Self.handoffsIntoOutbox)
-                try db.execute("DROP TABLE handoff_outbox")
-                try setMeta("schema", "4")
-            }
-            version = "4"
+        // Version 4 puts hand-offs and webhooks into one outbox of deliveries (docs/webhooks.md).
+        try upgrade(&version, from: "3", to: "4") {
+            try createOutbox()
+            try db.execute(Self.handoffsIntoOutbox)
+            try db.execute("DROP TABLE handoff_outbox")
         }
-        if version == "4" {
-            // Version 5 records audience membership (docs/audiences.md).
-            try db.transaction {
-                try createAudienceTables()
-                try setMeta("schema", "5")
-            }
-            version = "5"
+        // Version 5 records audience membership (docs/audiences.md).
+        try upgrade(&version, from: "4", to: "5") {
+            try createAudienceTables()
         }
-        if version == "5" {
-            // Version 6 counts page views per page and day, anonymous ones too (docs/consent.md).
-            try db.transaction {
-                try createPageTables()
-                try pageCountsFromEvents()
-                try setMeta("schema", "6")
-            }
-            version = "6"
+        // Version 6 counts page views per page and day, anonymous ones too (docs/consent.md).
+        try upgrade(&version, from: "5", to: "6") {
+            try createPageTables()
+            try pageCountsFromEvents()
         }
-        if version == "6" {
-            // Version 7 keeps the events as compact lists per lead, visitor and campaign day
-            // instead of a row each (docs/decisions.md, "Events as per-lead facts").
-            try db.transaction {
-                try createFactTables()
-                try factsFromEventRows()
-                if try !hasColumn("profiles", "digest") {
-                    try db.execute("ALTER TABLE profiles ADD COLUMN digest INTEGER NOT NULL DEFAULT 0")
-                }
-                try setMeta("schema", Self.schemaVersion)
+        // Version 7 keeps the events as compact lists per lead, visitor and campaign day
+        // instead of a row each (docs/decisions.md, "Events as per-lead facts").
+        let rowsOfEvents = version != nil && version != Self.schemaVersion
+        try upgrade(&version, from: "6", to: "7") {
+            try createFactTables()
+            try factsFromEventRows()
+            if try !hasColumn("profiles", "digest") {
+                try db.execute("ALTER TABLE profiles ADD COLUMN digest INTEGER NOT NULL DEFAULT 0")
             }
-            try vacuum()
         }
+        // The event rows' pages are free now: give them back.
+        if rowsOfEvents { try vacuum() }
         try db.execute(
             """
             CREATE TABLE IF NOT EXISTS profiles(
@@ -138,6 +117,17 @@ final class AggregateStore {
         try createAudienceTables()
         try createPageTables()
         try createFactTables()
+    }
+
+    /// One migration step: `body` and the new version number in one transaction, only when the
+    /// database is at `from`; `version` then reads `to`, so the next step follows.
+    private func upgrade(_ version: inout String?, from: String, to: String, _ body: () throws -> Void) throws {
+        guard version == from else { return }
+        try db.transaction {
+            try body()
+            try setMeta("schema", to)
+        }
+        version = to
     }
 
     private func createRunTables() throws {
